@@ -1,0 +1,363 @@
+"""Command line: the only module that prints or exits. Results go to stdout, progress and logs to stderr."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from regassist.config import Settings
+from regassist.errors import RegassistError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _console(stderr: bool = False):  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    return Console(stderr=stderr, soft_wrap=True)
+
+
+def friendly_errors(func: F) -> F:
+    """RegassistError -> its message on stderr, exit 1; anything else -> one line (traceback with REGASSIST_DEBUG=1)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except RegassistError as err:
+            if os.environ.get("REGASSIST_DEBUG"):
+                raise
+            click.echo(f"Error: {err}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            sys.exit(130)
+        except Exception as err:  # noqa: BLE001 - the one place that turns surprises into a line
+            if os.environ.get("REGASSIST_DEBUG"):
+                raise
+            click.echo(f"Error: {err.__class__.__name__}: {err} (set REGASSIST_DEBUG=1 for the traceback)", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _settings(ctx: click.Context, **overrides: Any) -> Settings:
+    """Settings from the environment, with the command's flags on top."""
+    return Settings.load(**overrides)
+
+
+index_option = click.option(
+    "--index", "index_dir", type=click.Path(path_type=Path), default=None,
+    help="Index folder (default: ./index, or REGASSIST_INDEX_DIR).",
+)  # fmt: skip
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
+@click.version_option(package_name="regassist")
+@click.pass_context
+def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
+    """regassist: cited answers about special economic zones, free zones and technoparks (ru/en/ar/tr)."""
+    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for noisy in ("sentence_transformers", "transformers", "httpx", "faiss", "bm25s"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+    ctx.ensure_object(dict)
+    ctx.obj["quiet"] = quiet
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@index_option
+@click.option("--country", help="Country (ISO code) for all files, overriding detection.")
+@click.option("--zone", help="Zone key for all files.")
+@click.option("--type", "doc_type", type=click.Choice(["law", "handbook", "forum", "guide", "memo"]))
+@click.option("--lang", type=click.Choice(["ru", "en", "ar", "tr"]), help="Language, overriding detection.")
+@click.option("--edition", help="Effective date YYYY-MM-DD for all files.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per file on stdout.")
+@click.pass_context
+@friendly_errors
+def ingest(ctx: click.Context, paths: tuple[Path, ...], index_dir: Path | None, as_json: bool, **meta: Any) -> None:
+    """Add files or folders (PDF, HTML, Markdown, text) to the index; unchanged files are skipped."""
+    from regassist.ingest import Indexer
+
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise RegassistError(f"No such file or folder: {', '.join(map(str, missing))}")
+    settings = _settings(ctx, index_dir=index_dir)
+    report = Indexer(settings).ingest(paths, meta, show_progress=not ctx.obj.get("quiet") and not as_json)
+    if as_json:
+        for r in report.results:
+            click.echo(json.dumps({k: getattr(r, k) for k in r.__slots__}, ensure_ascii=False))
+    else:
+        _print_ingest_report(report, settings)
+    if report.n_failed and report.n_failed == len(report.results):
+        sys.exit(1)
+
+
+def _print_ingest_report(report: Any, settings: Settings) -> None:
+    from rich.table import Table
+
+    console = _console()
+    table = Table(title=f"Ingested into {settings.index_dir}", show_lines=False)
+    for col in ("file", "status", "lang", "pages", "chunks", "embedded", "notes"):
+        table.add_column(col, overflow="fold")
+    for r in report.results:
+        notes = r.error or "; ".join(r.warnings)
+        style = {"failed": "red", "duplicate": "yellow", "unchanged": "dim"}.get(r.status, "")
+        table.add_row(
+            Path(r.path).name, r.status, r.lang, str(r.pages or ""), str(r.chunks or ""),
+            str(r.embedded or ""), notes, style=style,
+        )  # fmt: skip
+    console.print(table)
+    langs: dict[str, int] = {}
+    for r in report.results:
+        if r.lang and r.status != "failed":
+            langs[r.lang] = langs.get(r.lang, 0) + 1
+    console.print(
+        f"{report.count('added')} added, {report.count('updated')} updated, {report.count('unchanged')} unchanged, "
+        f"{report.count('duplicate')} duplicate, {report.n_failed} failed; "
+        f"{sum(r.pages for r in report.results)} pages, {sum(r.chunks for r in report.results)} chunks, "
+        f"languages {langs}; {report.elapsed_s:.1f} s"
+    )
+
+
+@cli.command()
+@index_option
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@friendly_errors
+def docs(ctx: click.Context, index_dir: Path | None, as_json: bool) -> None:
+    """List the indexed documents with their metadata."""
+    from rich.table import Table
+
+    from regassist.store import Registry
+
+    settings = _settings(ctx, index_dir=index_dir)
+    registry = Registry(settings.index_dir)
+    infos = registry.documents()
+    if as_json:
+        for d in infos:
+            click.echo(json.dumps({k: getattr(d, k) for k in d.__slots__}, ensure_ascii=False))
+        return
+    table = Table(title=f"{len(infos)} documents in {settings.index_dir}")
+    for col in ("doc_id", "title", "lang", "type", "country", "zone", "edition", "pages", "chunks", "source"):
+        table.add_column(col, overflow="fold")
+    for d in infos:
+        table.add_row(
+            d.doc_id[:10], d.title[:60], d.lang, d.doc_type, d.country or "", d.zone or "", d.edition or "",
+            str(d.n_pages), str(registry.n_chunks_of(d.doc_id)), d.source,
+        )  # fmt: skip
+    _console().print(table)
+
+
+@cli.command()
+@click.argument("refs", nargs=-1, required=True)
+@index_option
+@click.pass_context
+@friendly_errors
+def remove(ctx: click.Context, refs: tuple[str, ...], index_dir: Path | None) -> None:
+    """Remove documents (by id, id prefix or source path) and all their chunks."""
+    from regassist.ingest import Indexer
+
+    settings = _settings(ctx, index_dir=index_dir)
+    for info in Indexer(settings).remove(refs):
+        click.echo(f"removed {info.doc_id} {info.source}")
+
+
+@cli.command()
+@click.argument("ref")
+@index_option
+@click.option("--page", type=int, help="Only this page (1-based).")
+@click.option("--chunks", "show_chunks", is_flag=True, help="Show the chunks with page, section and offsets.")
+@click.pass_context
+@friendly_errors
+def show(ctx: click.Context, ref: str, index_dir: Path | None, page: int | None, show_chunks: bool) -> None:
+    """Show a document's extracted text (or its chunks), so staff can check the extraction."""
+    from regassist.store import Registry
+
+    settings = _settings(ctx, index_dir=index_dir)
+    registry = Registry(settings.index_dir)
+    info = registry.resolve_doc(ref)
+    doc = registry.document(info.doc_id)
+    click.echo(f"# {doc.title}  [{doc.doc_id}] {doc.lang} {doc.doc_type} {doc.country or ''} {doc.zone or ''} "
+               f"edition={doc.edition or '-'} pages={doc.n_pages}")  # fmt: skip
+    for w in doc.warnings:
+        click.echo(f"# warning: {w}")
+    if show_chunks:
+        for c in registry.chunks_of(doc.doc_id):
+            if page and not c.page <= page <= c.page_end:
+                continue
+            click.echo(f"\n--- {c.chunk_id} p.{c.page}{'-' + str(c.page_end) if c.page_end != c.page else ''} "
+                       f"[{c.start}:{c.end}] {c.lang} § {c.section}")  # fmt: skip
+            click.echo(c.text)
+        return
+    pages = [page] if page else range(1, doc.n_pages + 1)
+    for p in pages:
+        if not 1 <= p <= doc.n_pages:
+            raise RegassistError(f"Page {p} does not exist; the document has {doc.n_pages} page(s).")
+        click.echo(f"\n=== page {p} ===")
+        click.echo(doc.page_text(p))
+
+
+def _read_batch(path: Path) -> Iterator[str]:
+    """Questions from FILE: one per line, or JSONL with a 'question' (or 'query') field."""
+    text = path.read_text(encoding="utf-8-sig")
+    for n, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("{"):
+            try:
+                obj = json.loads(line)
+            except ValueError as err:
+                raise RegassistError(f"{path.name}:{n}: not valid JSON ({err}).") from err
+            q = obj.get("question") or obj.get("query")
+            if not isinstance(q, str):
+                raise RegassistError(f"{path.name}:{n}: the JSON object has no 'question' field.")
+            yield q
+        else:
+            yield line
+
+
+filter_options = [
+    click.option("--country", help="Country ISO codes, comma-separated (RU,TR,AE,EG,SA,OM...)."),
+    click.option("--zone", help="Zone keys, comma-separated (alabuga, duqm, jafza...)."),
+    click.option("--type", "doc_type", help="Document types: law, handbook, forum, guide, memo."),
+    click.option("--doc-lang", help="Only documents in these languages (ru,en,ar,tr)."),
+    click.option("--edition-from", help="Only editions in force from this date (YYYY-MM-DD)."),
+    click.option("--edition-to", help="Only editions up to this date."),
+    click.option("--doc", "doc_ids", multiple=True, help="Only these document ids (repeatable)."),
+]
+
+
+def with_filters(func: F) -> F:
+    for option in reversed(filter_options):
+        func = option(func)
+    return func
+
+
+def _filters(opts: dict[str, Any]) -> Any:
+    from regassist.store import Filters
+
+    return Filters.build(
+        countries=opts.get("country"),
+        zones=opts.get("zone"),
+        doc_types=opts.get("doc_type"),
+        langs=opts.get("doc_lang"),
+        doc_ids=opts.get("doc_ids"),
+        edition_from=opts.get("edition_from"),
+        edition_to=opts.get("edition_to"),
+    )
+
+
+@cli.command()
+@click.argument("query", required=False)
+@index_option
+@click.option("-k", "--top-k", "k", type=int, default=None, help="How many passages (default 8).")
+@click.option("--lang", type=click.Choice(["ru", "en", "ar", "tr"]), help="Query language (default: detected).")
+@click.option("--batch", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Queries from FILE.")
+@click.option("--json", "as_json", is_flag=True, help="JSON output (one line per query).")
+@with_filters
+@click.pass_context
+@friendly_errors
+def search(ctx: click.Context, query: str | None, index_dir: Path | None, k: int | None, lang: str | None,
+           batch: Path | None, as_json: bool, **opts: Any) -> None:  # fmt: skip
+    """Search passages across languages, with metadata filters."""
+    from regassist.retrieval import Searcher
+
+    if not query and not batch:
+        raise RegassistError("Give a QUERY or --batch FILE.")
+    settings = _settings(ctx, index_dir=index_dir)
+    searcher = Searcher(settings)
+    filters = _filters(opts)
+    queries = list(_read_batch(batch)) if batch else [query or ""]
+    for q in queries:
+        started = time.perf_counter()
+        hits = searcher.search(q, k=k, filters=filters, lang=lang)  # type: ignore[arg-type]
+        latency = (time.perf_counter() - started) * 1000
+        if as_json:
+            click.echo(json.dumps({"query": q, "hits": [_hit_json(h) for h in hits], "latency_ms": round(latency, 1)},
+                                  ensure_ascii=False))  # fmt: skip
+        else:
+            _print_hits(q, hits, latency)
+
+
+def _hit_json(h: Any) -> dict[str, Any]:
+    return {
+        "rank": h.rank,
+        "doc_id": h.doc.doc_id,
+        "source": h.doc.source,
+        "title": h.doc.title,
+        "page": h.chunk.page,
+        "section": h.chunk.section,
+        "text": h.chunk.text,
+        "score": round(h.score, 6),
+        "lang": h.chunk.lang,
+        "chunk_id": h.chunk.chunk_id,
+        "dense": round(h.dense, 4),
+        "via": h.via,
+    }
+
+
+def _print_hits(query: str, hits: list[Any], latency: float) -> None:
+    console = _console()
+    console.print(f"[bold]{query}[/bold]  ({len(hits)} hits, {latency:.0f} ms)")
+    for h in hits:
+        console.print(
+            f"[bold]{h.rank}.[/bold] {h.doc.title} — p.{h.chunk.page} {h.chunk.section} "
+            f"[dim]({h.chunk.lang}, {h.via}, score {h.score:.4f}, cos {h.dense:.3f}, {h.doc.source})[/dim]",
+            markup=True,
+            highlight=False,
+        )
+        snippet = h.chunk.text.replace("\n", " ")
+        console.print("   " + (snippet[:300] + ("…" if len(snippet) > 300 else "")), markup=False, highlight=False)
+
+
+@cli.command()
+@index_option
+@click.pass_context
+@friendly_errors
+def stats(ctx: click.Context, index_dir: Path | None) -> None:
+    """Counts of documents, chunks, pages and languages in the index."""
+    from regassist.index import read_manifest
+    from regassist.store import Registry
+
+    settings = _settings(ctx, index_dir=index_dir)
+    data = Registry(settings.index_dir).stats()
+    data["manifest"] = read_manifest(settings.index_dir)
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@cli.group()
+def models() -> None:
+    """Local model weights (embedder, optional translation models)."""
+
+
+@models.command("prepare")
+@click.pass_context
+@friendly_errors
+def models_prepare(ctx: click.Context) -> None:
+    """Convert the bundled multilingual-e5-small weights once (no download)."""
+    from regassist.models import ensure_e5_model
+
+    settings = _settings(ctx)
+    click.echo(str(ensure_e5_model(settings.cache_dir)))
+
+
+def main() -> None:
+    cli(obj={})
+
+
+if __name__ == "__main__":
+    main()

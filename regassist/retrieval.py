@@ -1,0 +1,223 @@
+"""Hybrid retrieval: dense (FAISS) + lexical (BM25 with glossary expansion) fused by reciprocal rank,
+with place awareness so that cross-lingual questions reach the zone they name.
+
+Small multilingual embedders prefer passages in the query's own language. Two pieces of domain knowledge
+correct that: the gazetteer recognises the zones and countries a question names (in any of the four
+languages) and adds a dense search restricted to their documents; the glossary expands the lexical query
+with the same terms in the other languages.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from regassist.config import Settings
+from regassist.documents import Hit, Lang
+from regassist.embeddings import Embedder, load_embedder
+from regassist.errors import IndexStateError
+from regassist.index import SearchIndex, load_index
+from regassist.langid import detect_lang
+from regassist.lexical import tokenize
+from regassist.store import Filters, Registry
+from regassist.textnorm import fold
+
+logger = logging.getLogger(__name__)
+
+RRF_K = 60  # Cormack et al. 2009; a larger k flattens the rank curve
+EXPANSION_WEIGHT = 0.5  # glossary and gazetteer terms count half as much as the asker's own words
+NEAR_DUPLICATE = 0.9  # Jaccard of word sets above which two passages are the same passage
+
+
+@dataclass(frozen=True, slots=True)
+class QueryPlan:
+    """How a question was understood: language, named places, weighted lexical tokens."""
+
+    text: str
+    lang: Lang
+    countries: tuple[str, ...]
+    zones: tuple[str, ...]
+    tokens: dict[str, float]
+
+
+def fuse_rrf(ranked: Sequence[Sequence[tuple[int, float]]], weights: Sequence[float]) -> dict[int, float]:
+    """Merge ranked (id, score) lists by reciprocal rank; an id found by several lists sums its shares."""
+    scores: dict[int, float] = defaultdict(float)
+    for hits, weight in zip(ranked, weights, strict=True):
+        for rank, (cid, _) in enumerate(hits):
+            scores[cid] += weight / (RRF_K + rank + 1)
+    return scores
+
+
+class Searcher:
+    """Read side of an index folder. Thread-safe; picks up new generations written by the indexer."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.registry = Registry(settings.index_dir)
+        self._embedder = embedder
+        self._index: SearchIndex | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = load_embedder(self.settings)
+        return self._embedder
+
+    @property
+    def index(self) -> SearchIndex:
+        """The current index, reloaded when the registry has moved to a new generation."""
+        generation = self.registry.generation
+        if self._index is None or self._index.generation != generation:
+            with self._lock:
+                if self._index is None or self._index.generation != generation:
+                    self._index = load_index(
+                        self.registry, self.embedder.name, self.embedder.dim, self.settings.ann_threshold
+                    )
+        return self._index
+
+    def plan(self, query: str, lang: Lang | None = None) -> QueryPlan:
+        from regassist.gazetteer import default_gazetteer
+        from regassist.glossary import default_glossary
+
+        qlang = lang or detect_lang(query)
+        gazetteer = default_gazetteer()
+        countries = tuple(gazetteer.countries_in(query))
+        zones = tuple(gazetteer.zones_in(query))
+        tokens: dict[str, float] = {}
+        for token in tokenize(query, qlang, query=True):
+            tokens[token] = tokens.get(token, 0.0) + 1.0
+        expansions = default_glossary().expand(query, qlang)
+        for place_key in zones:
+            place = gazetteer.get(place_key)
+            for other, names in place.names.items():
+                if other != qlang:
+                    expansions.setdefault(other, []).extend(names[:3])
+        for other, terms in expansions.items():
+            for token in tokenize(" ".join(terms), other):  # type: ignore[arg-type]
+                tokens.setdefault(token, EXPANSION_WEIGHT)
+        return QueryPlan(query, qlang, countries, zones, tokens)
+
+    def search(
+        self,
+        query: str,
+        *,
+        k: int | None = None,
+        filters: Filters | None = None,
+        lang: Lang | None = None,
+        use_places: bool = True,
+    ) -> list[Hit]:
+        """Top ``k`` passages for ``query``, best first, at most ``max_per_doc`` per document."""
+        if not query.strip():
+            return []
+        k = k or self.settings.top_k
+        filters = filters or Filters()
+        index = self.index
+        if index.dense.ntotal == 0:
+            raise IndexStateError(
+                f"The index in {self.settings.index_dir} is empty. Add documents: regassist ingest PATH"
+            )
+        plan = self.plan(query, lang)
+        allowed = self.registry.allowed_ids(filters)
+        n = self.settings.candidates
+        qvec = self.embedder.embed_query([query])[0]
+        dense = index.dense.search(qvec, n, allowed)
+        lexical = index.lexical.search(plan.tokens, n, allowed)
+        lists = [dense, lexical]
+        weights = [self.settings.dense_weight, self.settings.bm25_weight]
+        if use_places and (plan.zones or plan.countries):
+            place_ids = self._place_ids(plan, allowed)
+            if place_ids is not None and len(place_ids):
+                lists.append(index.dense.search(qvec, n, place_ids))
+                weights.append(self.settings.dense_weight * (1.0 + self.settings.place_boost))
+                lists.append(index.lexical.search(plan.tokens, n, place_ids))
+                weights.append(self.settings.bm25_weight)
+        fused = fuse_rrf(lists, weights)
+        dense_found = {cid for i, hits in enumerate(lists) if i % 2 == 0 for cid, _ in hits}
+        lexical_found = {cid for i, hits in enumerate(lists) if i % 2 == 1 for cid, _ in hits}
+        dense_scores = {cid: s for i, hits in enumerate(lists) if i % 2 == 0 for cid, s in hits}
+        lexical_scores = {cid: s for i, hits in enumerate(lists) if i % 2 == 1 for cid, s in hits}
+        missing = [cid for cid in fused if cid not in dense_scores]
+        if missing:  # exact cosine for lexical-only candidates, so every hit has a comparable dense score
+            dense_scores.update(self._cosines(index, qvec, missing))
+        order = sorted(fused, key=lambda cid: (fused[cid], dense_scores.get(cid, 0.0)), reverse=True)
+        rows = self.registry.chunks_by_ids(order[: max(k * 6, 30)])
+        hits: list[Hit] = []
+        for cid in order:
+            if cid not in rows:
+                continue  # beyond the window, or removed since the index was loaded
+            chunk, doc = rows[cid]
+            in_dense, in_lexical = cid in dense_found, cid in lexical_found
+            hits.append(
+                Hit(
+                    chunk=chunk,
+                    doc=doc,
+                    score=fused[cid],
+                    via="hybrid" if in_dense and in_lexical else ("dense" if in_dense else "bm25"),
+                    dense=float(dense_scores.get(cid, 0.0)),
+                    lexical=float(lexical_scores.get(cid, 0.0)),
+                )
+            )
+        hits = _diversify(hits, k, self.settings.max_per_doc)
+        return [replace(h, rank=i + 1) for i, h in enumerate(hits)]
+
+    def _place_ids(self, plan: QueryPlan, allowed: np.ndarray | None) -> np.ndarray | None:
+        place_filter = Filters(zones=plan.zones) if plan.zones else Filters(countries=plan.countries)
+        ids = self.registry.allowed_ids(place_filter)
+        if ids is None:
+            return None
+        if plan.zones and plan.countries and len(ids) == 0:
+            ids = self.registry.allowed_ids(Filters(countries=plan.countries))
+        if ids is not None and allowed is not None:
+            ids = np.intersect1d(ids, allowed)
+        return ids
+
+    @staticmethod
+    def _cosines(index: SearchIndex, qvec: np.ndarray, ids: list[int]) -> dict[int, float]:
+        out: dict[int, float] = {}
+        for cid in ids:
+            try:
+                vec = index.dense.index.reconstruct(int(cid))
+            except RuntimeError:  # IVF without a direct map: leave it at 0
+                continue
+            out[cid] = float(np.dot(vec, qvec))
+        return out
+
+    def timed_search(self, query: str, **kwargs: object) -> tuple[list[Hit], float]:
+        started = time.perf_counter()
+        hits = self.search(query, **kwargs)  # type: ignore[arg-type]
+        return hits, (time.perf_counter() - started) * 1000
+
+
+def _diversify(hits: list[Hit], k: int, max_per_doc: int) -> list[Hit]:
+    """Drop near-duplicate passages and cap passages per document; fill up with the rest if short."""
+    kept: list[Hit] = []
+    seen_words: list[set[str]] = []
+    per_doc: dict[str, int] = defaultdict(int)
+    overflow: list[Hit] = []
+    for hit in hits:
+        words = set(fold(hit.chunk.text).split())
+        if any(_jaccard(words, other) >= NEAR_DUPLICATE for other in seen_words):
+            continue
+        if per_doc[hit.doc.doc_id] >= max_per_doc:
+            overflow.append(hit)
+            continue
+        kept.append(hit)
+        seen_words.append(words)
+        per_doc[hit.doc.doc_id] += 1
+        if len(kept) == k:
+            return kept
+    return (kept + overflow)[:k]
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
