@@ -27,7 +27,7 @@ MAX_HEADING_CHARS = 160
 # (level, pattern) on the folded line. Levels: 1 part, 2 chapter, 4 article; markup h1..h6 use 1..6, so an
 # <h3> under a "Глава" nests, and an article (4) under an <h3> nests too.
 _NUM = r"(?:\d+(?:[.\-]\d+)*|[ivxlc]+|[a-z])"
-_HEAD_END = r"(?:\s*[.):\-–—]|\s*\(|\s*$|\s+(?!(?:of|hereof|настоящ\w*|указан\w*|bu|işbu)\b)[^\W\d_]{2,})"
+_HEAD_END = r"(?:\s*[.:\-–—]|\s*\(|\s*$|\s+(?!(?:of|hereof|настоящ\w*|указан\w*|bu|işbu)\b)[^\W\d_]{2,})"
 LEGAL_HEADINGS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (1, re.compile(rf"^(раздел|part|kısım|kisim)\s+{_NUM}{_HEAD_END}")),
     (1, re.compile(r"^(\w+\s+)?(kısım|kisim)\s*$")),
@@ -36,7 +36,12 @@ LEGAL_HEADINGS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (2, re.compile(r"^(\w+\s+)?(bölüm|bolum)\s*$")),
     (2, re.compile(r"^الفصل\s+\S+")),
     (4, re.compile(rf"^(статья|article|art\.|section|madde|§)\s*{_NUM}{_HEAD_END}")),
-    (4, re.compile(r"^(ال)?ماده\s*(\(\s*\d+\s*\)|\d+|[^\W\d_]+)(\s*[:\-–—.)]|\s*$|\s+[^\W\d_]+)")),
+    (4, re.compile(r"^(ال)?ماده\s*(\(\s*\d+\s*\)|\d+|[^\W\d_]+)(\s*[:\-–—.)]|\s*$|\s+(?!(?:من|في)\s)[^\W\d_]+)")),
+)
+# Official layouts put the article number and its first paragraph on one line: "MADDE 1 – (1) Bu Kanunun ...".
+# On a long line only this prefix counts as the heading.
+_INLINE_ARTICLE = re.compile(
+    r"^\s*(madde|статья|article|المادة|مادة)\s*\(?\d+(?:/\d+)?\)?\s*[–—\-.:]", re.IGNORECASE
 )
 # Plain-text headings: "1. OVERVIEW", "TAX INCENTIVES" (upper case, short). Not for Arabic (no case).
 _CAPS_HEADING = re.compile(r"^(\d+(\.\d+)*\.?\s+)?[^\W\d_][^\n]{2,80}$")
@@ -72,7 +77,12 @@ def find_headings(doc: Document) -> list[Heading]:
     is_forum = doc.doc_type == "forum"
     for match in re.finditer(r"[^\n]+", doc.text):
         start, line = match.start(), match.group().strip()
-        if start in found or len(line) > MAX_HEADING_CHARS or len(line) < 2:
+        if start in found or len(line) < 2:
+            continue
+        if len(line) > MAX_HEADING_CHARS:
+            inline = _INLINE_ARTICLE.match(match.group())
+            if inline:
+                found[start] = Heading(start, start + inline.end(), 4, inline.group().strip(" –—-.:"))
             continue
         level = legal_level(line)
         if level is None and is_forum and _POST_HEADER.match(line):

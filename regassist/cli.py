@@ -325,6 +325,53 @@ def _print_hits(query: str, hits: list[Any], latency: float) -> None:
 
 
 @cli.command()
+@click.argument("question", required=False)
+@index_option
+@click.option("--lang", type=click.Choice(["ru", "en", "ar", "tr"]), help="Answer language (default: the question's).")
+@click.option("--batch", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Questions from FILE.")
+@click.option("--json", "as_json", is_flag=True, help="JSON output (one line per question).")
+@with_filters
+@click.pass_context
+@friendly_errors
+def ask(ctx: click.Context, question: str | None, index_dir: Path | None, lang: str | None, batch: Path | None,
+        as_json: bool, **opts: Any) -> None:  # fmt: skip
+    """Answer a question with citations, in the question's language (or refuse when the sources do not say)."""
+    from regassist.assistant import Assistant
+
+    if not question and not batch:
+        raise RegassistError("Give a QUESTION or --batch FILE.")
+    assistant = Assistant(_settings(ctx, index_dir=index_dir))
+    filters = _filters(opts)
+    questions = list(_read_batch(batch)) if batch else [question or ""]
+    for q in questions:
+        answer = assistant.ask(q, filters=filters, lang=lang)  # type: ignore[arg-type]
+        if as_json:
+            click.echo(json.dumps(_answer_json(answer), ensure_ascii=False))
+        else:
+            _print_answer(answer)
+
+
+def _answer_json(answer: Any) -> dict[str, Any]:
+    data = answer.to_dict()
+    data["citations"] = [
+        {k: c[k] for k in ("n", "doc_id", "source", "title", "page", "section", "quote", "score", "lang", "edition")}
+        for c in data["citations"]
+    ]
+    return data
+
+
+def _print_answer(answer: Any) -> None:
+    console = _console()
+    console.print(answer.text, markup=False, highlight=False)
+    for c in answer.citations:
+        console.print(
+            f"[bold][{c.n}][/bold] {c.title} — p.{c.page} {c.section} [dim]({c.source})[/dim]", highlight=False
+        )
+        console.print(f"    “{c.quote}”", markup=False, highlight=False)
+    console.print(f"[dim]{answer.lang}, {answer.latency_ms:.0f} ms{', refused' if answer.refused else ''}[/dim]")
+
+
+@cli.command()
 @index_option
 @click.pass_context
 @friendly_errors

@@ -51,6 +51,9 @@ class Settings:
     concurrency: int = 4
 
     def __post_init__(self) -> None:
+        for name in ("index_dir", "cache_dir"):
+            if not isinstance(getattr(self, name), Path):  # accept str from Python callers
+                object.__setattr__(self, name, Path(getattr(self, name)).expanduser())
         if self.chunk_overlap_tokens >= self.chunk_tokens:
             raise ConfigError(
                 f"chunk_overlap_tokens ({self.chunk_overlap_tokens}) must be less than chunk_tokens "

@@ -164,6 +164,7 @@ class Indexer:
     def remove(self, refs: Iterable[str]) -> list[DocInfo]:
         """Delete documents (by id, id prefix or source path) and their chunks from the index."""
         removed: list[DocInfo] = []
+        Registry(self.settings.index_dir).close()  # fails clearly, and creates nothing, when there is no index
         with writer_lock(self.settings.index_dir):
             registry = Registry(self.settings.index_dir)
             try:

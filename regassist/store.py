@@ -137,8 +137,8 @@ class Registry:
             )
         index_dir.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        self.conn.executescript(_SCHEMA)  # idempotent; executescript manages its own transaction
         with self.transaction() as conn:
-            conn.executescript(_SCHEMA)
             conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
             conn.execute("INSERT OR IGNORE INTO meta VALUES ('generation', '0')")
         schema = self.get_meta("schema")

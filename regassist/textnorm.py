@@ -22,10 +22,11 @@ _ARABIC_LETTERS = str.maketrans(
 _DIGITS = str.maketrans(
     {**{chr(0x0660 + i): str(i) for i in range(10)}, **{chr(0x06F0 + i): str(i) for i in range(10)}}
 )
-_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
-# A word broken at a line end by a hyphen: "инвести-\nций" -> "инвестиций". Letters on both sides only,
-# so "10-\n15" and "Ras Al-\nKhaimah" where the next line starts with a capital are kept.
-_EOL_HYPHEN = re.compile(r"(?<=[^\W\d_])-\n(?=[^\W\d_A-ZА-ЯЁ])")
+# Soft hyphen, zero-width and bidi controls, and C0 controls other than tab/newline (PDFs leak NULs).
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\u200b\u200c\u200d\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# A word broken at a line end by a hyphen: "инвести-\nций" -> "инвестиций". Letters on both sides, and a
+# lower-case one after, so "10-\n15", "Ras Al-\nKhaimah" and "Ankara-\nİzmir" are kept.
+_EOL_HYPHEN = re.compile(r"(?<=[^\W\d_])-\n(?=([^\W\d_]))")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
 ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
@@ -43,7 +44,7 @@ def clean_display(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text)
-    text = _EOL_HYPHEN.sub("", text)
+    text = _EOL_HYPHEN.sub(lambda m: "" if m.group(1).islower() else m.group(0), text)
     text = _SPACES.sub(" ", text)
     text = re.sub(r" *\n *", "\n", text)
     text = re.sub(r"\n{3,}", "\n\n", text)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
+from datetime import date
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -115,13 +117,31 @@ def load_path(path: Path, settings: Settings, overrides: Mapping[str, Any] | Non
     if size > settings.max_file_bytes:
         raise LoadError(
             path,
-            f"it is {size / 1e6:.1f} MB, over the limit of {settings.max_file_bytes / 1e6:.0f} MB",
+            f"it is {_human_bytes(size)}, over the limit of {_human_bytes(settings.max_file_bytes, exact=True)}",
             "Split it or raise max_file_bytes.",
         )
     data = path.read_bytes()
     meta = read_metadata(path)
     meta.update({k: v for k, v in (overrides or {}).items() if v not in (None, "")})
     return load_bytes(data, path, settings, meta)
+
+
+def _human_bytes(n: int, *, exact: bool = False) -> str:
+    """'2.0 MB' for a measured size; '1 MB' (exact=True) for a configured limit."""
+    for unit_name, size in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if n >= size:
+            return f"{n / size:g} {unit_name}" if exact else f"{n / size:.1f} {unit_name}"
+    return f"{n} bytes"
+
+
+def canonical_source(path: Path) -> str:
+    """One spelling per file, whether given relative or absolute: relative to the working directory when
+    inside it, absolute otherwise."""
+    resolved = path.resolve()
+    try:
+        return str(resolved.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(resolved)
 
 
 def load_bytes(data: bytes, path: Path, settings: Settings, meta: Mapping[str, Any]) -> Document:
@@ -160,7 +180,7 @@ def load_bytes(data: bytes, path: Path, settings: Settings, meta: Mapping[str, A
     lang = meta.get("lang") or (source_lang if source_lang in LANGS else None) or detect_lang(text)
     doc = Document(
         doc_id=content_id(data),
-        source=str(path),
+        source=canonical_source(path),
         title=str(meta.get("title") or title),
         lang=_checked(path, "lang", lang, LANGS),
         doc_type=_checked(path, "doc_type", meta.get("doc_type") or _guess_type(text), DOC_TYPES),
@@ -242,8 +262,10 @@ def detect_edition(title: str, text: str = "") -> str | None:
                 day, month, year = int(m.group(1)), int(m.group(2)), m.group(3)
             else:
                 year, month, day = m.group(4), int(m.group(5)), int(m.group(6))
-            if 1 <= month <= 12 and 1 <= day <= 31:
-                return f"{year}-{month:02d}-{day:02d}"
+            try:
+                return date(int(year), month, day).isoformat()
+            except ValueError:
+                pass
         if source is title or _EDITION_WORDS.search(source):
             years = _YEAR.findall(source)
             if years:

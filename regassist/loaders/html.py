@@ -67,7 +67,7 @@ def _walk(node, blocks: list[Block], inline: list[str]) -> None:  # type: ignore
             _flush(blocks, inline)
             match = HEADING.match(tag)
             if match:
-                text = _WS.sub(" ", child.text(deep=True, separator=" ")).strip()
+                text = _WS.sub(" ", child.text(deep=True, separator="")).strip()
                 if text:
                     blocks.append(Block(text, int(match.group(1))))
                 continue

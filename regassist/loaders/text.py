@@ -8,7 +8,7 @@ import re
 from regassist.errors import LoadError
 
 # Legacy single-byte code pages that Russian, Arabic and Turkish documents still arrive in.
-LEGACY_ENCODINGS = ("cp1251", "cp1256", "cp1254", "koi8_r", "iso8859_9", "cp1252")
+LEGACY_ENCODINGS = ("cp1251", "cp1256", "cp1254", "koi8_r")
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -16,7 +16,7 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")  # not \f: a page break in text exports
 
 
 def decode_bytes(data: bytes, name: str = "") -> tuple[str, str]:

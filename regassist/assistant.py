@@ -1,0 +1,64 @@
+"""The public API: open an index, ``search`` passages, ``ask`` questions for cited answers."""
+
+from __future__ import annotations
+
+import time
+from functools import lru_cache
+
+from regassist.answer import Answerer, page_lookup
+from regassist.config import Settings
+from regassist.documents import Answer, Hit, Lang
+from regassist.embeddings import Embedder
+from regassist.retrieval import Searcher
+from regassist.store import Filters
+
+
+class Assistant:
+    """Question answering over one index folder. Thread-safe for concurrent ``ask``/``search`` calls."""
+
+    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None) -> None:
+        self.settings = settings or Settings.load()
+        self.searcher = Searcher(self.settings, embedder)
+        self.answerer = Answerer(
+            self._page_of,
+            min_evidence=self.settings.min_evidence,
+            max_sentences=self.settings.answer_sentences,
+            corpus_places=self._corpus_places,
+        )
+
+    @property
+    def registry(self):  # type: ignore[no-untyped-def]
+        return self.searcher.registry
+
+    def search(self, query: str, *, k: int | None = None, filters: Filters | None = None,
+               lang: Lang | None = None) -> list[Hit]:  # fmt: skip
+        """Top passages for ``query`` (see ``Searcher.search``)."""
+        return self.searcher.search(query, k=k, filters=filters, lang=lang)
+
+    def ask(self, question: str, *, filters: Filters | None = None, lang: Lang | None = None) -> Answer:
+        """A short answer in the question's language (or ``lang``), every claim cited, or a refusal."""
+        started = time.perf_counter()
+        plan = self.searcher.plan(question, lang)
+        hits = self.searcher.search(question, filters=filters, lang=plan.lang)
+        answer = self.answerer.answer(question, plan, hits, lang or plan.lang)
+        from dataclasses import replace
+
+        return replace(answer, latency_ms=(time.perf_counter() - started) * 1000)
+
+    def _page_of(self, doc_id: str, offset: int) -> int:
+        return _page_lookup(self.registry, doc_id, self.registry.generation)(offset)
+
+    def _corpus_places(self) -> tuple[set[str], set[str]]:
+        return _places(self.registry, self.registry.generation)
+
+
+@lru_cache(maxsize=512)
+def _page_lookup(registry, doc_id: str, generation: int):  # type: ignore[no-untyped-def]
+    row = registry.conn.execute("SELECT page_starts FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+    return page_lookup(row[0] if row else "[0]")
+
+
+@lru_cache(maxsize=8)
+def _places(registry, generation: int) -> tuple[set[str], set[str]]:  # type: ignore[no-untyped-def]
+    rows = registry.conn.execute("SELECT DISTINCT zone, country FROM documents").fetchall()
+    return {r[0] for r in rows if r[0]}, {r[1] for r in rows if r[1]}
