@@ -13,7 +13,9 @@ import math
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+import numpy as np
 
 from regassist.documents import Answer, Citation, Hit, Lang
 from regassist.lexical import tokenize
@@ -21,8 +23,22 @@ from regassist.messages import lang_name, say, unit
 from regassist.retrieval import QueryPlan
 from regassist.textnorm import fold
 
-# Sentence ends: . ! ? ؟ ; and line breaks; a full stop after a digit or a one-letter abbreviation is kept.
-_SENTENCE = re.compile(r"[^\n.!?؟;]+(?:(?<=\d)\.\d+[^\n.!?؟;]*|(?<=\b\w)\.[^\n.!?؟;]*)*[.!?؟;]*", re.U)
+# Candidate sentence ends: . ! ? ؟ ; before white space, a blank line, or a line that starts a list item.
+# Single line breaks are kept inside a sentence: PDFs wrap lines and table cells mid-sentence.
+_BOUNDARY = re.compile(r"[.!?؟;](?=\s)|\n\s*\n|\n(?=\s*(?:[-•–*]\s|\d{1,2}[.)]\s))")
+# A short word before a full stop is an abbreviation when lower-case text or a number follows:
+# "ст. 5", "г. Елабуга", "руб. за м²", "No. 79", "e.g. the".
+_ABBREVIATION = re.compile(r"(?:^|[\s(])(\w{1,3}|[a-z]\.[a-z])\.$")
+_INITIAL = re.compile(r"(?:^|[\s(])[^\W\d_]\.$")  # "А. С. Попова", "J. Smith"
+MAX_QUOTE_CHARS = 400
+# Text inside documents is data: a passage that tries to instruct the assistant is never used as evidence.
+INJECTION = re.compile(
+    r"(ignore|disregard|forget)\s+(all\s+|any\s+)?(the\s+)?(previous|prior|above|earlier)\s+(instructions|prompts?)|"
+    r"(игнорируй|игнорируйте|забудь|забудьте)\s+(все\s+)?(предыдущие|прежние)?\s*(инструкции|указания)|"
+    r"(önceki|tüm)\s+(tüm\s+)?(talimatları|komutları)\s*(yok\s+say|görmezden\s+gel|unut)|"
+    r"(تجاهل|تجاهلوا|انس)\s+(جميع\s+|كل\s+)?(التعليمات|الأوامر)",
+    re.IGNORECASE,
+)
 _QUANTITY_Q = re.compile(
     r"\b(how much|how many|how long|what rate|what percentage|rate|сколько|какой размер|какая ставка|ставк\w*|"
     r"размер\w*|срок\w*|ne kadar|kaç|oran\w*|süre\w*|كم|نسبة|مدة|معدل)\b",
@@ -43,7 +59,7 @@ _FACTS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.I,
     )),
     ("duration", re.compile(
-        rf"{_NUMBER}\s?(?:лет|года?|years?|yıl\w*|سنة|سنوات|عامًا|عاما|أعوام|месяц\w*|months?|ay\b|شهر\w*|"
+        rf"(?<![\d.,])(?!(?:19|20)\d\d\b){_NUMBER}\s?(?:лет|года?|years?|yıl\w*|سنة|سنوات|عامًا|عاما|أعوام|месяц\w*|months?|ay\b|شهر\w*|"
         r"дн\w*|days?|gün\w*|يوم\w*)",
         re.I,
     )),
@@ -58,6 +74,16 @@ _UNIT_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(m²|м²|m2|кв\.\s?м|metrekare|متر مربع)$", re.I), "sqm"),
 )
 _MIN_SENTENCE_CHARS = 25
+EVIDENCE_PASSAGES = 6  # sentences come from this many top passages
+SEMANTIC_SHORTLIST = 16  # sentences embedded per question (~10 ms each on 2 cores)
+SEMANTIC_WEIGHT = 10.0  # score points per unit of cosine above COSINE_FLOOR
+COSINE_FLOOR = 0.80  # e5 cosines of unrelated text sit around 0.75-0.80
+CLOSE_MEANING = 0.88  # a sentence this close to the question answers it even without the glossary's term
+# Concepts every question about zones touches; they do not say what is being asked.
+GENERIC_CONCEPTS = frozenset(
+    {"special_economic_zone", "free_zone", "technopark", "industrial_park", "resident", "taxes", "duration",
+     "investment", "managing_company", "manufacturing", "trading"}
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,19 +94,80 @@ class Evidence:
     text: str
     start: int  # offset in Document.text
     score: float
+    cosine: float = 0.0  # question-sentence similarity (0 when not embedded)
+
+
+def sentence_spans(text: str, headings: Sequence[str] = ()) -> list[tuple[int, int]]:
+    """(start, end) of the sentences of ``text``: split at sentence punctuation, blank lines, list items and
+    after heading lines (a heading never glues onto the sentence after it); over-long ones are cut at line
+    breaks."""
+    from regassist.chunking import legal_level
+
+    cuts: list[tuple[int, int]] = []  # (end of the sentence before, start of the text after)
+    for m in _BOUNDARY.finditer(text):
+        end = m.end() if m.group()[0] in ".!?؟;" else m.start()
+        if m.group() == "." and _INITIAL.search(text[max(0, end - 3) : end]):
+            continue
+        if m.group() == "." and _ABBREVIATION.search(text[max(0, end - 8) : end]):
+            nxt = text[end:].lstrip()[:1]
+            if nxt and (nxt.islower() or nxt.isdigit()):
+                continue
+        cuts.append((end, m.end()))
+    names = {h.strip() for h in headings if h.strip()}
+    for line in re.finditer(r"[^\n]+(?=\n)", text):
+        body = line.group().strip()
+        if body in names or (len(body) <= 160 and legal_level(body) is not None):
+            cuts.append((line.end(), line.end() + 1))
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for end, resume in sorted(set(cuts)):
+        if end < start:
+            continue
+        spans.append((start, end))
+        start = resume
+    spans.append((start, len(text)))
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        while e - s > MAX_QUOTE_CHARS:
+            cut = text.rfind("\n", s + MAX_QUOTE_CHARS // 2, s + MAX_QUOTE_CHARS)
+            if cut == -1:
+                cut = text.rfind(" ", s + MAX_QUOTE_CHARS // 2, s + MAX_QUOTE_CHARS)
+            if cut == -1:
+                cut = s + MAX_QUOTE_CHARS
+            out.append((s, cut))
+            s = cut
+        out.append((s, e))
+    trimmed = []
+    for s, e in out:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            trimmed.append((s, e))
+    return trimmed
 
 
 def split_sentences(hit: Hit) -> list[tuple[str, int]]:
     """(sentence, offset in the document) for each sentence of the hit's chunk, verbatim."""
-    out: list[tuple[str, int]] = []
-    for m in _SENTENCE.finditer(hit.chunk.text):
-        text = m.group()
-        stripped = text.strip()
-        if len(stripped) < _MIN_SENTENCE_CHARS:
-            continue
-        offset = hit.chunk.start + m.start() + (len(text) - len(text.lstrip()))
-        out.append((stripped, offset))
-    return out
+    text = hit.chunk.text
+    headings = hit.chunk.section.split(" › ") if hit.chunk.section else ()
+    return [
+        (text[s:e], hit.chunk.start + s)
+        for s, e in sentence_spans(text, headings)
+        if e - s >= _MIN_SENTENCE_CHARS and not _is_heading(text[s:e], headings)
+    ]
+
+
+def _is_heading(sentence: str, headings: Sequence[str]) -> bool:
+    """A heading is a label, not an answer: one of the chunk's headings, a legal heading, or a short line
+    without sentence punctuation and without figures."""
+    from regassist.chunking import legal_level
+
+    body = sentence.strip()
+    if body in {h.strip() for h in headings} or (legal_level(body) is not None and len(body) < 120):
+        return True
+    return "\n" not in body and len(body) < 80 and body[-1:] not in ".!?؟;:" and not facts_of(body)
 
 
 def facts_of(text: str) -> list[tuple[str, str]]:
@@ -95,12 +182,12 @@ def facts_of(text: str) -> list[tuple[str, str]]:
 
 def localise_fact(kind: str, surface: str, lang: Lang) -> str:
     """A fact with its unit word in ``lang``: '5 лет' -> '5 years'; digits and % stay as they are."""
-    from regassist.textnorm import fold as _fold
+    from regassist.textnorm import ascii_digits
 
-    text = _fold(surface).replace("٪", "%") if kind != "money" else surface
+    text = ascii_digits(surface).replace("٪", "%")
     if kind in ("duration", "area"):
-        number = re.match(_NUMBER, _fold(surface))
-        rest = _fold(surface)[number.end() :].strip() if number else ""
+        number = re.match(_NUMBER, text)
+        rest = text[number.end() :].strip() if number else ""
         for pattern, key in _UNIT_WORDS:
             if pattern.search(rest):
                 return f"{number.group() if number else ''} {unit(key, lang)}".strip()
@@ -117,11 +204,15 @@ class Answerer:
         min_evidence: float,
         max_sentences: int = 3,
         corpus_places: Callable[[], tuple[set[str], set[str]]] | None = None,
+        embed_query: Callable[[str], np.ndarray] | None = None,
+        embed_sentences: Callable[[Sequence[str]], np.ndarray] | None = None,
     ) -> None:
         self.page_of = page_of
         self.min_evidence = min_evidence
         self.max_sentences = max_sentences
         self.corpus_places = corpus_places
+        self.embed_query = embed_query
+        self.embed_sentences = embed_sentences
 
     def answer(self, question: str, plan: QueryPlan, hits: Sequence[Hit], lang: Lang) -> Answer:
         missing_place = self._missing_place(plan, hits, lang)
@@ -130,15 +221,16 @@ class Answerer:
         if not hits:
             return Answer(question, lang, say("refused", lang, docs=say("no_docs", lang)), (), refused=True)
         hits, edition_note = self._pick_editions(question, list(hits), lang)
-        evidence = self._rank_sentences(plan, hits)
-        if not evidence or not self._supported(hits, evidence):
-            return self._refusal(question, hits, lang)
+        evidence = self._relevant(plan, self._rank_sentences(plan, hits))
+        confidence = evidence[0].score if evidence else 0.0
+        if not evidence or confidence < self.min_evidence:
+            return replace(self._refusal(question, hits, lang), confidence=confidence)
         if _CHANGE_Q.search(question):
             changed = self._edition_change(plan, hits, lang)
             if changed is not None:
                 text, citations = changed
                 return Answer(question, lang, text, tuple(citations), refused=False)
-        chosen = self._choose(evidence)
+        chosen = self._choose(evidence, bool(_QUANTITY_Q.search(question)), lang)
         citations: list[Citation] = []
         lines: list[str] = []
         for ev in chosen:
@@ -148,7 +240,7 @@ class Answerer:
         text = _join(lines, lang)
         if edition_note:
             text = f"{text}\n\n{edition_note}"
-        return Answer(question, lang, text, tuple(citations), refused=False)
+        return Answer(question, lang, text, tuple(citations), refused=False, confidence=confidence)
 
     # -- support and refusal ----------------------------------------------------------------------
     def _missing_place(self, plan: QueryPlan, hits: Sequence[Hit], lang: Lang) -> str | None:
@@ -174,10 +266,6 @@ class Answerer:
                 except KeyError:
                     return code
         return None
-
-    def _supported(self, hits: Sequence[Hit], evidence: Sequence[Evidence]) -> bool:
-        best = max(h.dense for h in hits[:3])
-        return best >= self.min_evidence or evidence[0].score >= 1.5
 
     def _refusal(self, question: str, hits: Sequence[Hit], lang: Lang) -> Answer:
         titles: list[str] = []
@@ -242,32 +330,107 @@ class Answerer:
 
     # -- sentence selection -----------------------------------------------------------------------
     def _rank_sentences(self, plan: QueryPlan, hits: Sequence[Hit]) -> list[Evidence]:
+        """Sentences of the top passages, best first. A lexical pass (the question's terms, expanded into the
+        other languages, the passage's rank, and a figure for "how much" questions) short-lists them; the
+        short-list is then scored by meaning with the embedder, which works across languages."""
         wants_number = bool(_QUANTITY_Q.search(plan.text))
-        out: list[Evidence] = []
-        for rank, hit in enumerate(hits[:6]):
+        scored: list[Evidence] = []
+        for rank, hit in enumerate(hits[:EVIDENCE_PASSAGES]):
+            if INJECTION.search(hit.chunk.text):
+                continue  # a passage that tries to instruct the assistant is not evidence
             prior = 1.0 / (1 + rank) ** 0.5
+            context_tokens = set(tokenize(hit.chunk.context, hit.doc.lang, query=True))
             for text, start in split_sentences(hit):
                 tokens = set(tokenize(text, hit.chunk.lang, query=True))
                 overlap = sum(w for t, w in plan.tokens.items() if t in tokens)
-                if overlap == 0:
-                    continue
+                overlap += 0.3 * sum(w for t, w in plan.tokens.items() if t in context_tokens and t not in tokens)
                 score = overlap / math.sqrt(max(len(tokens), 4)) * 3 + prior
                 if wants_number and facts_of(text):
                     score += 0.5
-                out.append(Evidence(hit, text, start, score))
-        out.sort(key=lambda e: e.score, reverse=True)
+                scored.append(Evidence(hit, text, start, score))
+        scored.sort(key=lambda e: e.score, reverse=True)
+        shortlist = scored[:SEMANTIC_SHORTLIST]
+        if self.embed_query is None or self.embed_sentences is None or not shortlist:
+            return [e for e in scored if e.score > 1.0]
+        qvec = self.embed_query(plan.text)
+        cosines = self.embed_sentences([e.text for e in shortlist]) @ qvec
+        rescored = [
+            replace(e, score=e.score + SEMANTIC_WEIGHT * (float(c) - COSINE_FLOOR), cosine=float(c))
+            for e, c in zip(shortlist, cosines, strict=True)
+        ]
+        return sorted(rescored, key=lambda e: e.score, reverse=True)
+
+    def _relevant(self, plan: QueryPlan, evidence: Sequence[Evidence]) -> list[Evidence]:
+        """Evidence about what was asked: about the zone the question names (its documents, its country's
+        zone-wide laws, or passages that name it), and, when the question asks about a specific matter
+        (a glossary concept such as land lease or electricity), sentences that speak of that matter or are
+        very close in meaning. Evidence about another zone or another matter does not answer."""
+        from regassist.glossary import default_glossary
+
+        glossary = default_glossary()
+        asked = {m.concept.key for m in glossary.find(plan.text, plan.lang)} - GENERIC_CONCEPTS
+        zone_names = self._zone_names(plan.zones)
+        out: list[Evidence] = []
+        for ev in evidence:
+            doc = ev.hit.doc
+            if plan.zones and doc.zone not in plan.zones:
+                zone_country = {self._zone_country(z) for z in plan.zones}
+                about_country = doc.zone is None and doc.country in zone_country
+                text = fold(ev.hit.chunk.context + " " + ev.hit.chunk.text)
+                if not about_country and not any(n in text for n in zone_names):
+                    continue
+            if asked and ev.cosine < CLOSE_MEANING:
+                found = {m.concept.key for m in glossary.find(ev.text, ev.hit.chunk.lang)}
+                if not found & asked:
+                    continue
+            out.append(ev)
         return out
 
-    def _choose(self, evidence: Sequence[Evidence]) -> list[Evidence]:
-        best = evidence[0].score
-        chosen: list[Evidence] = []
-        for ev in evidence:
-            if len(chosen) == self.max_sentences or ev.score < best * 0.6:
-                break
-            if any(ev.start == c.start for c in chosen):
+    @staticmethod
+    def _zone_names(zones: Sequence[str]) -> set[str]:
+        from regassist.gazetteer import default_gazetteer
+
+        names: set[str] = set()
+        for key in zones:
+            try:
+                place = default_gazetteer().get(key)
+            except KeyError:
                 continue
-            chosen.append(ev)
-        return sorted(chosen, key=lambda e: (e.hit.rank, e.start))
+            names |= {fold(n) for ns in place.names.values() for n in ns if len(n) >= 4}
+        return names
+
+    @staticmethod
+    def _zone_country(key: str) -> str | None:
+        from regassist.gazetteer import default_gazetteer
+
+        try:
+            return default_gazetteer().get(key).country.upper()
+        except KeyError:
+            return None
+
+    def _choose(self, evidence: Sequence[Evidence], wants_number: bool, lang: Lang) -> list[Evidence]:
+        """The best sentence, the one after it when it carries the figures (tables and lists continue across
+        sentences), then others within 60% of the best score; adjacent ones become one quote. For "how much"
+        questions, and for evidence in another language (rendered as facts), sentences without figures go."""
+        pool = list(evidence)
+        if wants_number and any(facts_of(e.text) for e in pool):
+            pool = [e for e in pool if facts_of(e.text)]
+        best = pool[0]
+        chosen: list[Evidence] = [best]
+        sentences = split_sentences(best.hit)
+        starts = [s for _, s in sentences]
+        if wants_number and best.start in starts:
+            i = starts.index(best.start)
+            if i + 1 < len(sentences) and facts_of(sentences[i + 1][0]):
+                chosen.append(Evidence(best.hit, sentences[i + 1][0], sentences[i + 1][1], best.score * 0.9))
+        for ev in pool[1:]:
+            if len(chosen) >= self.max_sentences or ev.score < best.score * 0.6:
+                break
+            if ev.hit.chunk.lang != lang and not facts_of(ev.text):
+                continue
+            if all(ev.start != c.start for c in chosen):
+                chosen.append(ev)
+        return _merge_adjacent(sorted(chosen, key=lambda e: (e.hit.rank, e.start)))
 
     # -- rendering --------------------------------------------------------------------------------
     def _render(self, ev: Evidence, n: int, lang: Lang) -> str:
@@ -318,6 +481,22 @@ class Answerer:
             start=ev.start,
             edition=hit.doc.edition,
         )
+
+
+def _merge_adjacent(evidence: Sequence[Evidence]) -> list[Evidence]:
+    """Join sentences of one passage that follow each other into one verbatim quote."""
+    out: list[Evidence] = []
+    for ev in evidence:
+        prev = out[-1] if out else None
+        if prev is not None and prev.hit.chunk.chunk_id == ev.hit.chunk.chunk_id:
+            chunk = ev.hit.chunk
+            gap = chunk.text[prev.start + len(prev.text) - chunk.start : ev.start - chunk.start]
+            if 0 <= len(gap) <= 3 and not gap.strip():
+                span = chunk.text[prev.start - chunk.start : ev.start + len(ev.text) - chunk.start]
+                out[-1] = Evidence(prev.hit, span, prev.start, max(prev.score, ev.score))
+                continue
+        out.append(ev)
+    return out
 
 
 def _join(lines: Sequence[str], lang: Lang) -> str:

@@ -24,6 +24,8 @@ class Assistant:
             min_evidence=self.settings.min_evidence,
             max_sentences=self.settings.answer_sentences,
             corpus_places=self._corpus_places,
+            embed_query=self.searcher.query_vector,
+            embed_sentences=self.searcher.passage_vectors,
         )
 
     @property

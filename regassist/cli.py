@@ -386,6 +386,76 @@ def stats(ctx: click.Context, index_dir: Path | None) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+@cli.command("eval")
+@click.argument("questions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@index_option
+@click.option("--no-baselines", is_flag=True, help="Only regassist, not the BM25-only and dense-only baselines.")
+@click.option("--limit", type=int, help="Only the first N questions.")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="Write the full JSON report here.")
+@click.option("--floor", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="JSON of minimum metric values; exit 1 when a metric falls below its floor.")  # fmt: skip
+@click.pass_context
+@friendly_errors
+def eval_cmd(ctx: click.Context, questions: Path, index_dir: Path | None, no_baselines: bool, limit: int | None,
+             report: Path | None, floor: Path | None) -> None:  # fmt: skip
+    """Measure retrieval and answer quality on a question set (JSONL), per language and kind."""
+    from regassist.evaluate import check_floor, load_questions, run_eval
+
+    settings = _settings(ctx, index_dir=index_dir)
+    qs = load_questions(questions)[:limit] if limit else load_questions(questions)
+    result = run_eval(settings, qs, baselines=not no_baselines, progress=not ctx.obj.get("quiet"))
+    if report:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    _print_eval(result)
+    if floor:
+        failures = check_floor(result, json.loads(floor.read_text(encoding="utf-8")))
+        for line in failures:
+            click.echo(f"below floor: {line}", err=True)
+        if failures:
+            sys.exit(1)
+
+
+def _print_eval(result: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    console = _console()
+    retrieval = Table(title=f"Retrieval on {result['n_questions']} questions (answerable ones), by question language")
+    for col in ("system", "group", "n", "R@1", "R@5", "R@10", "MRR@10", "nDCG@10", "p50 ms", "p95 ms"):
+        retrieval.add_column(col, justify="right")
+    for name, entry in result["systems"].items():
+        if name == "answers":
+            continue
+        groups = {"all": entry["overall"], **entry["by_lang"], "cross-lingual": entry["by_kind"].get("cross_lingual", {})}
+        for group, m in groups.items():
+            retrieval.add_row(name, group, f"{m.get('n', 0):.0f}", *(_fmt(m.get(k)) for k in (
+                "recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10")), _fmt(m.get("p50_ms"), 0), _fmt(m.get("p95_ms"), 0))  # fmt: skip
+    console.print(retrieval)
+    answers = result["systems"].get("answers")
+    if not answers:
+        return
+    table = Table(title="Answers (extractive), by question language")
+    for col in ("group", "n", "cites gold", "quotes verbatim", "numbers sourced", "facts", "refused", "lang match",
+                "p50 ms", "p95 ms"):  # fmt: skip
+        table.add_column(col, justify="right")
+    groups = {"all": answers["overall"], **answers["by_lang"], **{f"kind:{k}": v for k, v in answers["by_kind"].items()}}
+    for group, m in groups.items():
+        table.add_row(group, f"{m.get('n', 0):.0f}", *(_fmt(m.get(k)) for k in (
+            "cites_gold", "quotes_verbatim", "numbers_sourced", "facts", "refused", "lang_match")),
+            _fmt(m.get("p50_ms"), 0), _fmt(m.get("p95_ms"), 0))  # fmt: skip
+    console.print(table)
+    console.print(
+        f"refusal accuracy on unanswerable: {_fmt(answers.get('refusal_accuracy'))}; "
+        f"false refusals on answerable: {_fmt(answers.get('false_refusal_rate'))}"
+    )
+
+
+def _fmt(value: Any, digits: int = 3) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "–"
+    return f"{value:.{digits}f}"
+
+
 @cli.group()
 def models() -> None:
     """Local model weights (embedder, optional translation models)."""

@@ -172,6 +172,7 @@ class Answer:
     refused: bool
     latency_ms: float = 0.0
     notes: tuple[str, ...] = ()
+    confidence: float = 0.0  # score of the best evidence sentence; refusals below settings.min_evidence
 
     @property
     def is_grounded(self) -> bool:

@@ -9,10 +9,11 @@ with the same terms in the other languages.
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 import time
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -33,6 +34,7 @@ logger = logging.getLogger(__name__)
 RRF_K = 60  # Cormack et al. 2009; a larger k flattens the rank curve
 EXPANSION_WEIGHT = 0.5  # glossary and gazetteer terms count half as much as the asker's own words
 NEAR_DUPLICATE = 0.9  # Jaccard of word sets above which two passages are the same passage
+VECTOR_CACHE_SIZE = 20_000  # query and sentence embeddings kept in memory (384 floats each: ~30 MB)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +52,8 @@ def fuse_rrf(ranked: Sequence[Sequence[tuple[int, float]]], weights: Sequence[fl
     """Merge ranked (id, score) lists by reciprocal rank; an id found by several lists sums its shares."""
     scores: dict[int, float] = defaultdict(float)
     for hits, weight in zip(ranked, weights, strict=True):
+        if weight <= 0:
+            continue  # a switched-off retriever adds no candidates either
         for rank, (cid, _) in enumerate(hits):
             scores[cid] += weight / (RRF_K + rank + 1)
     return scores
@@ -63,7 +67,36 @@ class Searcher:
         self.registry = Registry(settings.index_dir)
         self._embedder = embedder
         self._index: SearchIndex | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._vectors: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+
+    def query_vector(self, text: str) -> np.ndarray:
+        """The query embedding, remembered for the last few hundred questions."""
+        vec = self._vectors.get(("q", text))
+        if vec is None:
+            vec = self.embedder.embed_query([text])[0]
+            self._remember(("q", text), vec)
+        return vec
+
+    def passage_vectors(self, texts: Sequence[str]) -> np.ndarray:
+        """Passage embeddings of short texts (answer sentences), remembered across questions."""
+        missing = [t for t in dict.fromkeys(texts) if ("p", t) not in self._vectors]
+        if missing:
+            for text, vec in zip(missing, self.embedder.embed_passages(missing), strict=True):
+                self._remember(("p", text), vec)
+        return np.vstack([self._vectors[("p", t)] for t in texts]) if texts else np.zeros((0, 1), np.float32)
+
+    def _remember(self, key: tuple[str, str], vec: np.ndarray) -> None:
+        with self._lock:
+            self._vectors[key] = vec
+            while len(self._vectors) > VECTOR_CACHE_SIZE:
+                self._vectors.popitem(last=False)
+
+    def variant(self, **changes: object) -> Searcher:
+        """A searcher over the same loaded index and model with other settings (baselines, experiments)."""
+        other = copy.copy(self)
+        other.settings = self.settings.with_(**changes)
+        return other
 
     @property
     def embedder(self) -> Embedder:
@@ -83,7 +116,9 @@ class Searcher:
                     )
         return self._index
 
-    def plan(self, query: str, lang: Lang | None = None) -> QueryPlan:
+    def plan(self, query: str, lang: Lang | None = None, *, expand: bool = True) -> QueryPlan:
+        """Language, named places and weighted BM25 tokens of ``query``; ``expand`` adds the glossary's
+        terms and the named places' names in the other languages."""
         from regassist.gazetteer import default_gazetteer
         from regassist.glossary import default_glossary
 
@@ -94,8 +129,8 @@ class Searcher:
         tokens: dict[str, float] = {}
         for token in tokenize(query, qlang, query=True):
             tokens[token] = tokens.get(token, 0.0) + 1.0
-        expansions = default_glossary().expand(query, qlang)
-        for place_key in zones:
+        expansions = default_glossary().expand(query, qlang) if expand else {}
+        for place_key in zones if expand else ():
             place = gazetteer.get(place_key)
             for other, names in place.names.items():
                 if other != qlang:
@@ -113,6 +148,7 @@ class Searcher:
         filters: Filters | None = None,
         lang: Lang | None = None,
         use_places: bool = True,
+        expand: bool = True,
     ) -> list[Hit]:
         """Top ``k`` passages for ``query``, best first, at most ``max_per_doc`` per document."""
         if not query.strip():
@@ -124,10 +160,10 @@ class Searcher:
             raise IndexStateError(
                 f"The index in {self.settings.index_dir} is empty. Add documents: regassist ingest PATH"
             )
-        plan = self.plan(query, lang)
+        plan = self.plan(query, lang, expand=expand)
         allowed = self.registry.allowed_ids(filters)
         n = self.settings.candidates
-        qvec = self.embedder.embed_query([query])[0]
+        qvec = self.query_vector(query)
         dense = index.dense.search(qvec, n, allowed)
         lexical = index.lexical.search(plan.tokens, n, allowed)
         lists = [dense, lexical]
@@ -140,8 +176,8 @@ class Searcher:
                 lists.append(index.lexical.search(plan.tokens, n, place_ids))
                 weights.append(self.settings.bm25_weight)
         fused = fuse_rrf(lists, weights)
-        dense_found = {cid for i, hits in enumerate(lists) if i % 2 == 0 for cid, _ in hits}
-        lexical_found = {cid for i, hits in enumerate(lists) if i % 2 == 1 for cid, _ in hits}
+        dense_found = {cid for i, hits in enumerate(lists) if i % 2 == 0 and weights[i] > 0 for cid, _ in hits}
+        lexical_found = {cid for i, hits in enumerate(lists) if i % 2 == 1 and weights[i] > 0 for cid, _ in hits}
         dense_scores = {cid: s for i, hits in enumerate(lists) if i % 2 == 0 for cid, s in hits}
         lexical_scores = {cid: s for i, hits in enumerate(lists) if i % 2 == 1 for cid, s in hits}
         missing = [cid for cid in fused if cid not in dense_scores]

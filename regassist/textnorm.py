@@ -51,6 +51,11 @@ def clean_display(text: str) -> str:
     return text.strip()
 
 
+def ascii_digits(text: str) -> str:
+    """Arabic-Indic and Persian digits to ASCII; nothing else changes."""
+    return text.translate(_DIGITS)
+
+
 def casefold(text: str, lang: Lang | None = None) -> str:
     """Language-aware lower-casing. Turkish maps I->ı and İ->i before folding (Python's casefold does
     not: 'İ'.casefold() is 'i̇'). For other languages a stray dotted capital İ still folds to plain i."""

@@ -1,32 +1,36 @@
 """Repair Arabic text that a PDF extractor returned in visual order.
 
-PDF content streams draw right-to-left text in visual order (left to right on the page). pypdf reverses
-each right-to-left run it meets (``_text_extraction.get_display_str``), but it starts a new run at every
-``BT``/``ET``/``Tf`` and at every change of direction, and then writes the runs in the order they were
-drawn. What comes out depends on how the producer cut the line into pieces:
+PDF content streams draw right-to-left text in visual order (left to right on the page), cut into pieces
+by font changes. pypdf reverses each right-to-left run it meets (``_text_extraction.get_display_str``),
+but a run ends at every ``BT``/``ET``/``Tf`` and every change of direction, and the runs are written in
+drawing order. What comes out therefore depends on how the producer cut the line (measured on PDFs that
+headless Chromium and ReportLab print, see tests/test_rtl.py):
 
-* one piece a line (ReportLab ``drawString``, Chromium when the Arabic font also has the space glyph):
-  the words are in logical order, but the runs around Latin words and Western digits are in visual
-  order and spaces stick to the wrong side (``"استكمال60"``);
-* one piece a word (Chromium when the first font in ``font-family`` has no Arabic, so every space
-  comes from another font): each word is in logical order, the words of the line are in visual order,
-  and punctuation drawn in the other font lands before its word (``":يأتي"``);
-* no reversal at all (``extraction_mode="layout"``, older extractors): every character is in visual
-  order, letters of each word reversed;
-* Arabic-Indic digits count as neutral for pypdf, so they are reversed whenever the run before them was
-  Arabic (``"٥٣"`` for ``"٣٥"``).
+* one piece a line (the Arabic font also has the spaces: Chromium with an Arabic ``font-family``,
+  ReportLab ``drawString``): words in logical order, but the runs around Latin words and Western digits
+  in visual order, and the space next to a number on the wrong side (``"استكمال60"``);
+* one piece a word (the first font of ``font-family`` has no Arabic, so every space comes from another
+  font, e.g. Chromium's default): words intact, their order on the line reversed, and punctuation from
+  the other font before its word (``":يأتي"``);
+* pieces inside a word (synthetic bold, glyph fallback): the pieces of the word in drawing order
+  (``"دةلماا"`` for ``"المادة"``);
+* Arabic-Indic digits are neutral for pypdf, reversed whenever the run before them was Arabic
+  (``"٥٣"`` for ``"٣٥"``); ``extraction_mode="layout"`` and older extractors reverse nothing at all.
 
-``repair_rtl_text`` cuts each Arabic line into atoms (Arabic words, Latin words or numbers, punctuation),
-builds the logical line under each of those hypotheses and keeps the one that reads best: known words
-(``regassist/data/ar_common_words.txt`` with clitics stripped), letter forms (presentation forms that
-must start or end a word, ``ة``/``ى`` only at a word end), and the order of common words (a preposition
-before its noun, ``المادة`` before its number, a comma before ``و``). The page's hypothesis is the one
-that reads best over all its lines; a line departs from it only on clear evidence of its own. Lines
-without evidence stay as they are, and text without Arabic letters is returned untouched.
+For every Arabic line, ``repair_rtl_text`` builds the logical line under each hypothesis (as extracted,
+runs reversed, words reversed, all characters reversed), reordering units as the Unicode bidi algorithm
+lays them out (Latin words and numbers keep their inner order, brackets are mirrored), and scores the
+candidates by evidence: letter forms (presentation forms that cannot start, end or follow each other),
+known words (``regassist/data/ar_common_words.txt``, clitics stripped), the order of word classes
+(``هذا`` + definite noun, ``التي`` + verb, ``المادة`` + number...) and marks pypdf leaves on reordered
+lines. The page takes the hypothesis that reads best over all its lines (with a bonus for leaving it
+alone); a line departs from it only on clear evidence of its own. Presentation forms become letters
+(NFKC); text without Arabic letters is returned untouched.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib.resources
 import itertools
@@ -121,9 +125,12 @@ def _atoms(line: str) -> list[_Atom]:
 
 
 def _mark_tight(atoms: list[_Atom]) -> list[_Atom]:
+    """Flag marks written without a space on either side (at a line end: on the side they have)."""
     for i, a in enumerate(atoms):
         nxt = atoms[i + 1] if i + 1 < len(atoms) else None
-        a.tight = a.cls == "N" and not a.space_before and nxt is not None and not nxt.space_before and i > 0
+        glued_before = i == 0 or not a.space_before
+        glued_after = nxt is None or not nxt.space_before
+        a.tight = a.cls == "N" and glued_before and glued_after and len(atoms) > 1
     return atoms
 
 
@@ -135,7 +142,12 @@ def _merge_numbers(atoms: list[_Atom]) -> list[_Atom]:
         a = atoms[i]
         if a.is_number:
             merged = _Atom(
-                a.text, a.cls, a.space_before, an_parts=[a.text], rtl_state=a.rtl_state, start=a.start,
+                a.text,
+                a.cls,
+                a.space_before,
+                an_parts=[a.text],
+                rtl_state=a.rtl_state,
+                start=a.start,
                 end=a.end,
             )
             j = i + 1
@@ -203,10 +215,7 @@ def _glue_trailing_punct(atoms: list[_Atom]) -> list[_Atom]:
     """Sentence punctuation written right after an Arabic word belongs to it (pypdf put it there)."""
     out: list[_Atom] = []
     for a in atoms:
-        if (
-            a.cls == "N" and a.text in _SENTENCE_PUNCT and not a.space_before
-            and out and out[-1].cls == "R"
-        ):
+        if a.cls == "N" and a.text in _SENTENCE_PUNCT and not a.space_before and out and out[-1].cls == "R":
             out[-1].trail += a.text
             continue
         out.append(a)
@@ -235,7 +244,25 @@ def _norm(word: str) -> str:
 
 
 _PREFIXES = ("وبال", "وال", "بال", "كال", "فال", "ولل", "لل", "ال", "و", "ف", "ب", "ل", "ك", "س")
-_SUFFIXES = ("هما", "كما", "تها", "ها", "هم", "هن", "كم", "نا", "ات", "ون", "ين", "ان", "يه", "ه", "ي", "ك", "ت")
+_SUFFIXES = (
+    "هما",
+    "كما",
+    "تها",
+    "ها",
+    "هم",
+    "هن",
+    "كم",
+    "نا",
+    "ات",
+    "ون",
+    "ين",
+    "ان",
+    "يه",
+    "ه",
+    "ي",
+    "ك",
+    "ت",
+)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -247,7 +274,7 @@ def _known(n: str) -> bool:
     stems = [n]
     for p in _PREFIXES:
         if n.startswith(p) and len(n) - len(p) >= 2:
-            stem = n[len(p):]
+            stem = n[len(p) :]
             if p.endswith("لل"):
                 stems.append("ال" + stem)
             stems.append(stem)
@@ -255,7 +282,7 @@ def _known(n: str) -> bool:
         if s in lex:
             return True
         for suf in _SUFFIXES:
-            if s.endswith(suf) and len(s) - len(suf) >= 2:
+            if s.endswith(suf) and len(s) - len(suf) >= 3:
                 base = s[: -len(suf)]
                 if base in lex or base + "ه" in lex:
                     return True
@@ -284,9 +311,8 @@ def _letter_forms(text: str) -> list[tuple[str, tuple[bool, bool] | None]]:
     a plain letter is one the producer mapped back from an unjoined glyph: isolated."""
     letters = _letters(text)
     shaped = any(_PRESENTATION.match(ch) for ch in letters)
-    out = [
-        (ch, _form(ch) or ((False, False) if shaped and "\u0621" <= ch <= "\u064a" else None)) for ch in letters
-    ]
+    unjoined = (False, False) if shaped else None
+    out = [(ch, _form(ch) or (unjoined if "\u0621" <= ch <= "\u064a" else None)) for ch in letters]
     for i in range(len(out) - 1):
         if out[i][0] == "ل" and out[i + 1][0] in "اأإآ":  # a lam-alef ligature mapped back to two letters
             out[i] = (out[i][0], None)
@@ -371,6 +397,7 @@ def arabic_order_score(text: str) -> float:
 
 
 # --- word-order evidence -----------------------------------------------------------------------------
+
 
 def _folded(words: str) -> frozenset[str]:
     return frozenset(_norm(w) for w in words.split())
@@ -461,20 +488,22 @@ def _pair_cue(a: _Atom, b: _Atom) -> float:
         elif cb in ("WA", "WDEF", "IMPF"):
             score += 1.5  # a clause ends with punctuation, the next starts with "و" or a verb
         if (
-            ca == "DEF" and cb == "DEF" and (nb.endswith("يه") or nb.endswith("ي"))
+            ca == "DEF"
+            and cb == "DEF"
+            and (nb.endswith("يه") or nb.endswith("ي"))
             and not (na.endswith("يه") or na.endswith("ي"))
         ):
             score += 0.5  # noun + relative adjective: "المنطقة الاقتصادية"
-    elif na and (b.is_number or (b.cls == "N" and b.text == "(")) and na in _BEFORE_NUMBER:
-        score += 1.5
-    elif a.is_number and nb in _AFTER_NUMBER:
+    elif (na in _BEFORE_NUMBER and (b.is_number or (b.cls == "N" and b.text == "("))) or (
+        a.is_number and nb in _AFTER_NUMBER
+    ):
         score += 1.5
     return score
 
 
 def _order_score(seq: list[_Atom]) -> float:
     words = [a for a in seq if a.cls != "N" or a.text in _BRACKETS]
-    score = sum(_pair_cue(a, b) for a, b in zip(words, words[1:], strict=False))
+    score = sum(_pair_cue(a, b) for a, b in itertools.pairwise(words))
     # A sentence ends at the end of a line more often than a line starts with a sentence end.
     if seq and seq[-1].cls in ("R",) and seq[-1].trail[-1:] in (".", ":", "؛"):
         score += 0.5
@@ -485,10 +514,7 @@ def _order_score(seq: list[_Atom]) -> float:
 
 
 def _copy(a: _Atom) -> _Atom:
-    return _Atom(
-        a.text, a.cls, a.space_before, a.trail, list(a.an_parts), a.loose, a.rtl_state, a.start, a.end, a.group,
-        a.tight,
-    )
+    return dataclasses.replace(a, an_parts=list(a.an_parts))
 
 
 def _is_ar_punct(a: _Atom) -> bool:
@@ -614,7 +640,8 @@ def _split_points(text: str) -> list[int]:
             form_at[i] = lf[k][1]
             k += 1
     return [
-        i for i in range(1, len(text))
+        i
+        for i in range(1, len(text))
         if i in form_at and (i - 1) in form_at and _word_end(text[i - 1], form_at[i - 1])
     ]
 
@@ -648,6 +675,7 @@ def _known_piece(text: str) -> bool:
 
 
 _MAX_CUTS = 8  # all the cuts of a word up to this many places to cut, else at most two cuts
+_DEEP_LIMIT = 10_000  # characters of a page above which words are not searched for pieces (hostile input)
 
 
 @functools.lru_cache(maxsize=2048)
@@ -685,22 +713,26 @@ def _last_letter_form(text: str) -> tuple[bool, bool] | None:
     return lf[-1][1] if lf else None
 
 
-def _mend_pieces(seq: list[_Atom]) -> list[_Atom]:
+def _mend_pieces(seq: list[_Atom], deep: bool = True) -> list[_Atom]:
     """Undo what font changes inside a word do to it (see ``_reorder_pieces``), join the pieces that letter
     forms say belong to one word, then pieces that are no words but make a known one together."""
     for i, a in enumerate(seq):
-        if a.cls != "R":
+        if a.cls != "R" or not deep:
             continue
         prev = seq[i - 1] if i > 0 else None
         nxt = seq[i + 1] if i + 1 < len(seq) else None
         first = _first_letter_form(nxt.text) if nxt is not None and nxt.cls == "R" and not a.trail else None
-        last = _last_letter_form(prev.text) if prev is not None and prev.cls == "R" and not prev.trail else None
+        joined_prev = prev is not None and prev.cls == "R" and not prev.trail
+        last = _last_letter_form(prev.text) if prev is not None and joined_prev else None
         a.text = _reorder_pieces(a.text, bool(last and last[1]), bool(first and first[0])) or a.text
     out: list[_Atom] = []
     for a in seq:
         prev = out[-1] if out else None
         if (
-            a.cls == "R" and prev is not None and prev.cls == "R" and not prev.trail
+            a.cls == "R"
+            and prev is not None
+            and prev.cls == "R"
+            and not prev.trail
             and _joins_across(prev.text, a.text)
         ):
             prev.text += a.text
@@ -711,8 +743,12 @@ def _mend_pieces(seq: list[_Atom]) -> list[_Atom]:
     for a in out:
         prev = merged[-1] if merged else None
         if (
-            a.cls == "R" and prev is not None and prev.cls == "R" and not prev.trail
-            and _known_piece(prev.text + a.text) and not _violations(prev.text + a.text)
+            a.cls == "R"
+            and prev is not None
+            and prev.cls == "R"
+            and not prev.trail
+            and _known_piece(prev.text + a.text)
+            and not _violations(prev.text + a.text)
             and (
                 not (_known_piece(prev.text) or _known_piece(a.text))
                 or (
@@ -750,9 +786,16 @@ def _render(seq: list[_Atom]) -> str:
             quote_open = not quote_open
         elif a.cls == "N" and (a.text[:1] in _CLOSERS or (a.text in "-/–" and a.tight)):
             glue = True
-        if prev is not None and prev.cls == "N" and (
-            prev.text in _OPENERS or (prev.text == '"' and quote_open) or (prev.text in "-/–" and prev.tight)
-        ) and not (a.group >= 0 and a.group == prev.group):
+        if (
+            prev is not None
+            and prev.cls == "N"
+            and (
+                prev.text in _OPENERS
+                or (prev.text == '"' and quote_open)
+                or (prev.text in "-/–" and prev.tight)
+            )
+            and not (a.group >= 0 and a.group == prev.group)
+        ):
             glue = True
         if parts and not glue:
             parts.append(" ")
@@ -781,7 +824,6 @@ _KEEP_BONUS = 2.0  # a page is only changed on evidence
 _LINE_MARGIN = 2.5  # how much better a line must read to leave the page's hypothesis
 _VISUAL_MARGIN = 5.0  # more to leave it for, or from, unreversed letters: one extractor did the page
 _ARTIFACT_WEIGHT = 1.5
-_TABLE_ROW_BONUS = 2.0
 _AR = "\u0621-\u064a\ufb50-\ufdff\ufe70-\ufefc"
 _ARTIFACT_PATTERNS = (
     re.compile(rf"(?:^|\s)[.,:;!?،؛][{_AR}]"),  # punctuation drawn before its word
@@ -790,24 +832,14 @@ _ARTIFACT_PATTERNS = (
 )
 
 
-def _glue_evidence(atoms: list[_Atom]) -> tuple[int, int]:
-    """(one-sided, two-sided) Arabic/Latin-or-number contacts without a space.
-
-    When pypdf reverses a run drawn as one piece, the space at its end moves to its other end, so the run
-    touches the number or Latin word next to it on one side. Table cells written one after the other
-    touch on both sides.
-    """
-    one = two = 0
-    for i, a in enumerate(atoms):
-        if a.cls not in ("L", "AN"):
-            continue
-        left = i > 0 and atoms[i - 1].cls == "R" and not a.space_before
-        right = i + 1 < len(atoms) and atoms[i + 1].cls == "R" and not atoms[i + 1].space_before
-        if left and right:
-            two += 1
-        elif left or right:
-            one += 1
-    return one, two
+def _glue_evidence(atoms: list[_Atom]) -> int:
+    """Arabic words touching a number or a Latin word without a space: when pypdf reverses a run drawn
+    as one piece, the space at its end moves to its other end."""
+    return sum(
+        1
+        for a, b in itertools.pairwise(atoms)
+        if not b.space_before and {a.cls, b.cls} in ({"R", "L"}, {"R", "AN"})
+    )
 
 
 def _prepared(atoms: list[_Atom], unreverse_an: bool) -> list[_Atom]:
@@ -819,12 +851,12 @@ def _prepared(atoms: list[_Atom], unreverse_an: bool) -> list[_Atom]:
     return _glue_trailing_punct(_merge_percent(seq))
 
 
-def _build(line: _Line) -> None:
+def _build(line: _Line, deep: bool) -> None:
     atoms = line.atoms
     letters = sum(_letter_evidence(a.text) for a in atoms if a.cls == "R")
     keep = _glue_trailing_punct([_copy(a) for a in atoms])
-    runs = _split_glued(_mend_pieces(_reverse_units(_prepared(atoms, True), "runs")))
-    words = _split_glued(_mend_pieces(_reverse_units(_prepared(atoms, True), "none")))
+    runs = _split_glued(_mend_pieces(_reverse_units(_prepared(atoms, True), "runs"), deep))
+    words = _split_glued(_mend_pieces(_reverse_units(_prepared(atoms, True), "none"), deep))
     vis_atoms = [_copy(a) for a in atoms]
     for a in vis_atoms:
         if a.cls == "R":
@@ -832,12 +864,12 @@ def _build(line: _Line) -> None:
     visual = _split_glued(_reverse_units(_merge_percent(_merge_numbers(vis_atoms)), "none"))
     line.candidates = {"keep": keep, "runs": runs, "words": words, "visual": visual}
     artifacts = sum(len(p.findall(line.raw)) for p in _ARTIFACT_PATTERNS)
-    one_sided, two_sided = _glue_evidence(atoms)
+    glued = _glue_evidence(atoms)
     flat_raw = "".join(line.raw.split())
     for mode, seq in line.candidates.items():
         score = _order_score(seq) + (-letters if mode == "visual" else letters)
         if mode == "keep":
-            score += _TABLE_ROW_BONUS * two_sided - _ARTIFACT_WEIGHT * (artifacts + one_sided)
+            score -= _ARTIFACT_WEIGHT * (artifacts + glued)
         elif _bracket_violations(seq) > _bracket_violations(keep):
             score -= 1.0
         line.scores[mode] = score
@@ -846,7 +878,7 @@ def _build(line: _Line) -> None:
             line.scores[mode] = line.scores["keep"]  # the same text: nothing to weigh
 
 
-def _keep_line(line: _Line, pypdf_page: bool) -> str:
+def _keep_line(line: _Line, pypdf_page: bool, deep: bool) -> str:
     """The line as extracted, with Arabic-Indic numbers un-reversed (on a page pypdf reordered) and
     glued words split (when it still has presentation forms, i.e. comes straight from a PDF)."""
     raw = line.raw
@@ -861,14 +893,15 @@ def _keep_line(line: _Line, pypdf_page: bool) -> str:
         for a in line.atoms:
             if a.cls != "R":
                 continue
-            fixed = _reorder_pieces(a.text)
+            fixed = _reorder_pieces(a.text) if deep else None
             if fixed is not None:
                 edits.append((a.start, a.end, fixed))
                 continue
             points = _split_points(a.text)
             if points:
                 bounds = [0, *points, len(a.text)]
-                edits.append((a.start, a.end, " ".join(a.text[lo:hi] for lo, hi in itertools.pairwise(bounds))))
+                pieces = [a.text[lo:hi] for lo, hi in itertools.pairwise(bounds)]
+                edits.append((a.start, a.end, " ".join(pieces)))
     for start, end, new in sorted(edits, reverse=True):
         raw = raw[:start] + new + raw[end:]
     return raw
@@ -900,13 +933,14 @@ def repair_rtl_text(text: str) -> tuple[str, bool]:
     if not ARABIC_SCRIPT.search(text):
         return text, False
     raw_lines = text.split("\n")
+    deep = len(text) <= _DEEP_LIMIT
     lines: list[_Line | None] = []
     for raw, atoms in zip(raw_lines, _page_states(raw_lines), strict=True):
         if not any(a.cls == "R" and _LETTERS_TO_TEST.search(a.text) for a in atoms):
             lines.append(None)
             continue
         line = _Line(raw, atoms)
-        _build(line)
+        _build(line, deep)
         lines.append(line)
     scored = [ln for ln in lines if ln is not None]
     if not scored:
@@ -923,13 +957,16 @@ def repair_rtl_text(text: str) -> tuple[str, bool]:
             out.append(moved)
             continue
         best = max(_MODES, key=lambda m: (line.scores[m], -_MODES.index(m)))
-        margin = _VISUAL_MARGIN if "visual" in (best, page_mode) else _LINE_MARGIN
+        margin = _LINE_MARGIN
+        if "visual" in (best, page_mode):
+            # Unreversed letters are a matter of the extractor, the same for the whole page: a line
+            # leaves the page's reading for that only on the evidence of several words.
+            words = sum(1 for a in line.atoms if a.cls == "R" and len(_norm(a.text)) >= 2)
+            margin = _VISUAL_MARGIN if words >= 3 else float("inf")
         mode = best if line.scores[best] - line.scores[page_mode] > margin else page_mode
         used[mode] = used.get(mode, 0) + 1
-        if mode == "keep":
-            new = _keep_line(line, page_mode in _PYPDF_MODES)
-        else:
-            new = _render(line.candidates[mode])
+        pypdf_page = page_mode in _PYPDF_MODES
+        new = _keep_line(line, pypdf_page, deep) if mode == "keep" else _render(line.candidates[mode])
         out.append(_nfkc_presentation(new))
     result = "\n".join(out)
     logger.debug("rtl repair: page reading %s, lines %s, scores %s", page_mode, used, totals)
