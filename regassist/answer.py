@@ -51,7 +51,7 @@ _CHANGE_Q = re.compile(
 _YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
 _NUMBER = r"\d+(?:[.,\s]\d{3})*(?:[.,]\d+)?"
 _FACTS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("percent", re.compile(rf"{_NUMBER}\s?[%٪]")),
+    ("percent", re.compile(rf"{_NUMBER}\s?[%٪‰]|(?:binde|yüzde|процент\w*\s+)\s?{_NUMBER}|{_NUMBER}\s?(?:per ?cent|percent|процент\w*|في المائة|بالمئة)", re.I)),
     ("money", re.compile(
         rf"(?:(?:USD|US\$|\$|AED|SAR|OMR|EGP|EUR|€|TL|TRY)\s?{_NUMBER}(?:\s?(?:million|млн|milyon|مليون))?|"
         rf"{_NUMBER}\s?(?:million|billion|млн\.?|млрд\.?|milyon|milyar|مليون|مليار)?\s?"
@@ -65,7 +65,43 @@ _FACTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     )),
     ("area", re.compile(rf"{_NUMBER}\s?(?:га\b|гектар\w*|ha\b|hectares?|هكتار\w*|m²|м²|m2|кв\.\s?м|metrekare|متر مربع)", re.I)),
     ("date", re.compile(r"\b\d{1,2}[./]\d{1,2}[./](?:19|20)\d{2}\b|\b(?:19|20)\d{2}-\d{2}-\d{2}\b")),
+    ("number", re.compile(rf"(?<![\w.,]){_NUMBER}(?![\w%٪])")),
 )  # fmt: skip
+# Spelled-out durations and counts ("five years", "три года", "beş yıl", "عشر سنوات", "سنتين").
+_NUMBER_WORDS = re.compile(
+    r"\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|fifty|"
+    r"один|одного|два|двух|три|трёх|трех|четыре|пять|пяти|шесть|семь|десять|десяти|двадцати|"
+    r"bir|iki|üç|dört|beş|altı|yedi|sekiz|dokuz|on|yirmi|otuz|"
+    r"واحد|اثنين|ثلاث|أربع|خمس|ست|سبع|ثماني|تسع|عشر|عشرين|ثلاثين|خمسين|سنتين|شهرين|عامين)\b",
+    re.IGNORECASE,
+)
+# What kind of figure a question asks for; evidence without such a figure does not answer it.
+_ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("count", re.compile(
+        r"how many|сколько\s+(?:всего\s+)?(?:компаний|резидентов|фирм|предприятий|сотрудников|человек|участков|зон)|"
+        r"kaç\s+(?:şirket|firma|kişi|çalışan|kullanıcı|bölge)|كم\s+عدد|ما\s+عدد",
+        re.IGNORECASE,
+    )),
+    ("duration", re.compile(
+        r"how long|for how many years|на какой срок|сколько\s+(?:лет|месяцев|дней|времени)|как долго|"
+        r"ne kadar süre|kaç\s+(?:yıl|ay|gün|hafta)|ne zamana kadar|كم\s+(?:سنة|عام|شهر|يوم)|ما\s+مدة|كم\s+مدة",
+        re.IGNORECASE,
+    )),
+    ("money", re.compile(
+        r"how much (?:does|do|is|are|will)\b.*\b(?:cost|charge|pay)|\b(?:price|cost|fee|fees|rent|wage|salary|tariff)\b.*\?|"
+        r"сколько\s+стоит|почём|стоимост\w*|цен\w+|тариф\w*|арендн\w+\s+плат\w*|зарплат\w*|"
+        r"(?:kira\w*|fiyat\w*|ücret\w*|maliyet\w*|bedel\w*|tutar\w*|öde\w*|mal ol\w*)\b.*\bne kadar|"
+        r"ne kadar\s+(?:öde\w*|tutar\w*|mal ol\w*)|kaça\s+mal|"
+        r"كم\s+(?:سعر|رسم|تكلفة|يكلف|إيجار|أجر|راتب)|ما\s+(?:سعر|رسم|تكلفة)|بكم",
+        re.IGNORECASE,
+    )),
+)  # fmt: skip
+# Kinds of figure that answer each kind of question (a rent may be stated as a % of cadastral value).
+_ANSWERED_BY = {
+    "count": {"number"},
+    "duration": {"duration", "date"},
+    "money": {"money", "percent"},
+}
 _UNIT_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(лет|года?|years?|yıl\w*|سنة|سنوات|عامًا|عاما|أعوام)$", re.I), "year"),
     (re.compile(r"(месяц\w*|months?|ay|شهر\w*)$", re.I), "month"),
@@ -78,7 +114,7 @@ EVIDENCE_PASSAGES = 6  # sentences come from this many top passages
 SEMANTIC_SHORTLIST = 16  # sentences embedded per question (~10 ms each on 2 cores)
 SEMANTIC_WEIGHT = 10.0  # score points per unit of cosine above COSINE_FLOOR
 COSINE_FLOOR = 0.80  # e5 cosines of unrelated text sit around 0.75-0.80
-CLOSE_MEANING = 0.88  # a sentence this close to the question answers it even without the glossary's term
+CLOSE_MEANING = 0.84  # a sentence this close to the question answers it even without the glossary's term
 # Concepts every question about zones touches; they do not say what is being asked.
 GENERIC_CONCEPTS = frozenset(
     {"special_economic_zone", "free_zone", "technopark", "industrial_park", "resident", "taxes", "duration",
@@ -180,6 +216,42 @@ def facts_of(text: str) -> list[tuple[str, str]]:
     return [(kind, text[s:e].strip()) for s, e, kind in sorted(spans)]
 
 
+def asked_figure(question: str) -> str | None:
+    """'count', 'duration' or 'money' when the question asks for that kind of figure, else None."""
+    for kind, pattern in _ASKS:
+        if pattern.search(question):
+            return kind
+    return None
+
+
+_CURRENCY = re.compile(r"USD|US\$|\$|AED|SAR|OMR|EGP|EUR|€|TL|TRY|руб|₽|рубл|درهم|ريال|دولار|جنيه|dolar|lira", re.I)
+
+
+_COUNTED = re.compile(
+    r"compan|firm|resident|member|employ|people|staff|worker|user|компани|фирм|резидент|предприят|сотрудник|"
+    r"человек|работник|участник|şirket|firma|kişi|çalışan|kullanıcı|işletme|شرك|منشأ|موظف|عامل|مستثمر|مقيم",
+    re.IGNORECASE,
+)
+
+
+def states_figure(text: str, kind: str, context: str = "") -> bool:
+    """Whether ``text`` states a figure of ``kind`` (digits, or a spelled-out number for durations).
+    A bare number counts as a price when the text just before it names a currency (a tariff table's cell),
+    and as a count when a counted noun (companies, residents, employees ...) stands next to it."""
+    found = facts_of(text)
+    kinds = {k for k, _ in found}
+    if kind == "count":
+        return any(
+            k == "number" and _COUNTED.search(text[max(0, text.find(v) - 25) : text.find(v) + len(v) + 30])
+            for k, v in found
+        )
+    if kinds & _ANSWERED_BY[kind]:
+        return True
+    if kind == "money" and "number" in kinds and _CURRENCY.search(context):
+        return True
+    return kind in ("duration", "count") and bool(_NUMBER_WORDS.search(text))
+
+
 def localise_fact(kind: str, surface: str, lang: Lang) -> str:
     """A fact with its unit word in ``lang``: '5 лет' -> '5 years'; digits and % stay as they are."""
     from regassist.textnorm import ascii_digits
@@ -194,6 +266,62 @@ def localise_fact(kind: str, surface: str, lang: Lang) -> str:
     return text
 
 
+@dataclass(frozen=True, slots=True)
+class ScoreWeights:
+    """How evidence sentences are scored; fitted on the development questions (bench/tune_evidence.py)."""
+
+    lexical: float = 1.0  # question terms (expanded across languages) in the sentence, length-normalised
+    context: float = 0.3  # question terms only in the passage's heading path
+    prior: float = 1.0  # 1/sqrt(rank) of the passage
+    facts: float = 1.0  # a figure, for "how much / how long" questions
+    semantic: float = 20.0  # per unit of question-sentence cosine above COSINE_FLOOR
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    evidence: Evidence
+    overlap: float  # weighted question terms in the sentence / sqrt(its length)
+    context_overlap: float
+    prior: float
+    has_facts: bool
+    wants_number: bool
+
+    def lexical_score(self, w: ScoreWeights) -> float:
+        return (
+            w.lexical * self.overlap
+            + w.context * self.context_overlap
+            + w.prior * self.prior
+            + (w.facts if self.wants_number and self.has_facts else 0.0)
+        )
+
+
+def sentence_candidates(plan: QueryPlan, hits: Sequence[Hit]) -> list[Candidate]:
+    """Every sentence of the top passages with its lexical features (passages that try to instruct the
+    assistant are skipped: document text is data, never instructions)."""
+    wants_number = bool(_QUANTITY_Q.search(plan.text))
+    out: list[Candidate] = []
+    for rank, hit in enumerate(hits[:EVIDENCE_PASSAGES]):
+        if INJECTION.search(hit.chunk.text):
+            continue
+        context_tokens = set(tokenize(hit.chunk.context, hit.doc.lang, query=True))
+        for text, start in split_sentences(hit):
+            tokens = set(tokenize(text, hit.chunk.lang, query=True))
+            norm = math.sqrt(max(len(tokens), 4))
+            overlap = sum(w for t, w in plan.tokens.items() if t in tokens) / norm
+            context = sum(w for t, w in plan.tokens.items() if t in context_tokens and t not in tokens) / norm
+            out.append(
+                Candidate(
+                    Evidence(hit, text, start, 0.0),
+                    overlap,
+                    context,
+                    1.0 / math.sqrt(1 + rank),
+                    bool(facts_of(text)),
+                    wants_number,
+                )
+            )
+    return out
+
+
 class Answerer:
     """Hits -> Answer. ``page_of(doc_id, offset)`` maps a quote to its page."""
 
@@ -206,7 +334,9 @@ class Answerer:
         corpus_places: Callable[[], tuple[set[str], set[str]]] | None = None,
         embed_query: Callable[[str], np.ndarray] | None = None,
         embed_sentences: Callable[[Sequence[str]], np.ndarray] | None = None,
+        weights: ScoreWeights | None = None,
     ) -> None:
+        self.weights = weights or ScoreWeights()
         self.page_of = page_of
         self.min_evidence = min_evidence
         self.max_sentences = max_sentences
@@ -333,55 +463,61 @@ class Answerer:
         """Sentences of the top passages, best first. A lexical pass (the question's terms, expanded into the
         other languages, the passage's rank, and a figure for "how much" questions) short-lists them; the
         short-list is then scored by meaning with the embedder, which works across languages."""
-        wants_number = bool(_QUANTITY_Q.search(plan.text))
-        scored: list[Evidence] = []
-        for rank, hit in enumerate(hits[:EVIDENCE_PASSAGES]):
-            if INJECTION.search(hit.chunk.text):
-                continue  # a passage that tries to instruct the assistant is not evidence
-            prior = 1.0 / (1 + rank) ** 0.5
-            context_tokens = set(tokenize(hit.chunk.context, hit.doc.lang, query=True))
-            for text, start in split_sentences(hit):
-                tokens = set(tokenize(text, hit.chunk.lang, query=True))
-                overlap = sum(w for t, w in plan.tokens.items() if t in tokens)
-                overlap += 0.3 * sum(w for t, w in plan.tokens.items() if t in context_tokens and t not in tokens)
-                score = overlap / math.sqrt(max(len(tokens), 4)) * 3 + prior
-                if wants_number and facts_of(text):
-                    score += 0.5
-                scored.append(Evidence(hit, text, start, score))
-        scored.sort(key=lambda e: e.score, reverse=True)
-        shortlist = scored[:SEMANTIC_SHORTLIST]
-        if self.embed_query is None or self.embed_sentences is None or not shortlist:
-            return [e for e in scored if e.score > 1.0]
-        qvec = self.embed_query(plan.text)
-        cosines = self.embed_sentences([e.text for e in shortlist]) @ qvec
-        rescored = [
-            replace(e, score=e.score + SEMANTIC_WEIGHT * (float(c) - COSINE_FLOOR), cosine=float(c))
-            for e, c in zip(shortlist, cosines, strict=True)
+        w = self.weights
+        candidates = sentence_candidates(plan, hits)
+        ranked = sorted(candidates, key=lambda c: c.lexical_score(w), reverse=True)[:SEMANTIC_SHORTLIST]
+        if self.embed_query is None or self.embed_sentences is None or not ranked:
+            return [replace(c.evidence, score=c.lexical_score(w)) for c in ranked]
+        # The heading path goes with the sentence: "2.3 Rent › ... 60 000 руб." means more with its heading.
+        texts = [f"{c.evidence.hit.chunk.context}\n{c.evidence.text}" for c in ranked]
+        cosines = self.embed_sentences(texts) @ self.embed_query(plan.text)
+        out = [
+            replace(c.evidence, score=c.lexical_score(w) + w.semantic * (float(cos) - COSINE_FLOOR), cosine=float(cos))
+            for c, cos in zip(ranked, cosines, strict=True)
         ]
-        return sorted(rescored, key=lambda e: e.score, reverse=True)
+        return sorted(out, key=lambda e: e.score, reverse=True)
 
     def _relevant(self, plan: QueryPlan, evidence: Sequence[Evidence]) -> list[Evidence]:
-        """Evidence about what was asked: about the zone the question names (its documents, its country's
-        zone-wide laws, or passages that name it), and, when the question asks about a specific matter
-        (a glossary concept such as land lease or electricity), sentences that speak of that matter or are
-        very close in meaning. Evidence about another zone or another matter does not answer."""
+        """Evidence about what was asked; evidence about another zone, another matter or without the asked
+        kind of figure does not answer, and an empty result means the sources do not say.
+
+        - Zone: when the question names zones, the sentence's document is about one of them (or is a
+          country-wide text of their country, or names them), and the sentence itself names no other zone.
+        - Matter: when the question asks about specific glossary concepts (land lease, electricity ...), the
+          sentence or its section heading speaks of one of them or of one of the same aspect (translations
+          file "gelir vergisi" and "income tax" under neighbouring concepts); a sentence about another
+          aspect never answers, and one with no concept at all must be close in meaning.
+        - Figure: for "how much / how many / how long" questions, the sentence states such a figure.
+        """
+        from regassist.gazetteer import default_gazetteer
         from regassist.glossary import default_glossary
 
-        glossary = default_glossary()
-        asked = {m.concept.key for m in glossary.find(plan.text, plan.lang)} - GENERIC_CONCEPTS
+        glossary, gazetteer = default_glossary(), default_gazetteer()
+        asked = {m.concept for m in glossary.find(plan.text, plan.lang) if m.concept.key not in GENERIC_CONCEPTS}
+        asked_aspects = {c.aspect for c in asked} - {"general"}
+        figure = asked_figure(plan.text)
         zone_names = self._zone_names(plan.zones)
+        zone_countries = {self._zone_country(z) for z in plan.zones}
         out: list[Evidence] = []
         for ev in evidence:
-            doc = ev.hit.doc
-            if plan.zones and doc.zone not in plan.zones:
-                zone_country = {self._zone_country(z) for z in plan.zones}
-                about_country = doc.zone is None and doc.country in zone_country
-                text = fold(ev.hit.chunk.context + " " + ev.hit.chunk.text)
-                if not about_country and not any(n in text for n in zone_names):
+            doc, chunk = ev.hit.doc, ev.hit.chunk
+            if plan.zones:
+                if doc.zone not in plan.zones:
+                    about_country = doc.zone is None and doc.country in zone_countries
+                    if not about_country and not any(n in fold(chunk.context + " " + chunk.text) for n in zone_names):
+                        continue
+                named = set(gazetteer.zones_in(ev.text))
+                if named and not named & set(plan.zones):
                     continue
-            if asked and ev.cosine < CLOSE_MEANING:
-                found = {m.concept.key for m in glossary.find(ev.text, ev.hit.chunk.lang)}
-                if not found & asked:
+            if asked:
+                found = {m.concept for m in glossary.find(f"{chunk.section}\n{ev.text}", chunk.lang)}
+                found -= {c for c in found if c.key in GENERIC_CONCEPTS}
+                on_topic = bool(found & asked) or bool({c.aspect for c in found} & asked_aspects)
+                if not on_topic and (found or ev.cosine < CLOSE_MEANING):
+                    continue
+            if figure:
+                before = chunk.text[: ev.start - chunk.start][-300:]
+                if not states_figure(ev.text, figure, before + ev.text):
                     continue
             out.append(ev)
         return out

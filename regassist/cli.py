@@ -23,7 +23,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _console(stderr: bool = False):  # type: ignore[no-untyped-def]
     from rich.console import Console
 
-    return Console(stderr=stderr, soft_wrap=True)
+    return Console(stderr=stderr, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 
 
 def friendly_errors(func: F) -> F:

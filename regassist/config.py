@@ -42,7 +42,7 @@ class Settings:
     place_boost: float = 0.5  # RRF bonus share for chunks of the zone/country named in the question
     ann_threshold: int = 50_000  # exact search below, IVF above
     # answering
-    min_evidence: float = 2.0  # refusal threshold on the best evidence score (bench/calibrate_refusal.py)
+    min_evidence: float = 1.0  # refusal threshold on the best evidence score (bench/calibrate_refusal.py)
     answer_sentences: int = 3
     # web app
     host: str = "127.0.0.1"
