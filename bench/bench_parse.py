@@ -46,10 +46,14 @@ def main() -> None:
         table.add_column(col, justify="right")
     all_row = [0, 0, 0, 0.0]
     for fmt, (n, pages, chunks, secs) in sorted(totals.items()):
-        table.add_row(fmt, str(n), str(pages), str(chunks), f"{secs:.2f}", f"{pages / secs:.1f}", f"{1000 * secs / n:.1f}")
+        table.add_row(
+            fmt, str(n), str(pages), str(chunks), f"{secs:.2f}", f"{pages / secs:.1f}", f"{1000 * secs / n:.1f}"
+        )
         all_row = [a + b for a, b in zip(all_row, (n, pages, chunks, secs), strict=True)]
     n, pages, chunks, secs = all_row
-    table.add_row("all", str(n), str(pages), str(chunks), f"{secs:.2f}", f"{pages / secs:.1f}", f"{1000 * secs / n:.1f}")
+    table.add_row(
+        "all", str(n), str(pages), str(chunks), f"{secs:.2f}", f"{pages / secs:.1f}", f"{1000 * secs / n:.1f}"
+    )
     Console().print(table)
 
 

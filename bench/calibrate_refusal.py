@@ -50,7 +50,9 @@ def main() -> None:
         table.add_row(f"{t:.2f}", f"{tpr:.3f}", f"{fpr:.3f}", f"{bal:.3f}")
     Console(width=120).print(table)
     if best:
-        Console().print(f"best threshold with at most 10% false refusals: {best[0]:.2f} (balanced accuracy {best[1]:.3f})")
+        Console().print(
+            f"best threshold with at most 10% false refusals: {best[0]:.2f} (balanced accuracy {best[1]:.3f})"
+        )
 
 
 if __name__ == "__main__":

@@ -79,7 +79,9 @@ def main() -> None:
     default = evaluate(ScoreWeights())
     rows = [("default " + _w(ScoreWeights()), default)] + [(_w(w), m) for m, w in results[:8]]
     for name, m in rows:
-        table.add_row(name, *(f"{m[k][0]:.3f} ({m[k][1]:.3f})" if k in m else "–" for k in ("all", "ru", "en", "ar", "tr")))
+        table.add_row(
+            name, *(f"{m[k][0]:.3f} ({m[k][1]:.3f})" if k in m else "–" for k in ("all", "ru", "en", "ar", "tr"))
+        )
     console.print(table)
 
 

@@ -40,9 +40,7 @@ LEGAL_HEADINGS: tuple[tuple[int, re.Pattern[str]], ...] = (
 )
 # Official layouts put the article number and its first paragraph on one line: "MADDE 1 – (1) Bu Kanunun ...".
 # On a long line only this prefix counts as the heading.
-_INLINE_ARTICLE = re.compile(
-    r"^\s*(madde|статья|article|المادة|مادة)\s*\(?\d+(?:/\d+)?\)?\s*[–—\-.:]", re.IGNORECASE
-)
+_INLINE_ARTICLE = re.compile(r"^\s*(madde|статья|article|المادة|مادة)\s*\(?\d+(?:/\d+)?\)?\s*[–—\-.:]", re.IGNORECASE)
 # Plain-text headings: "1. OVERVIEW", "TAX INCENTIVES" (upper case, short). Not for Arabic (no case).
 _CAPS_HEADING = re.compile(r"^(\d+(\.\d+)*\.?\s+)?[^\W\d_][^\n]{2,80}$")
 # Forum post headers in plain text/HTML exports: "user · 2025-03-01", "Posted by user on 12.03.2024", "Автор: user".

@@ -41,7 +41,7 @@ def friendly_errors(func: F) -> F:
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             sys.exit(130)
-        except Exception as err:  # noqa: BLE001 - the one place that turns surprises into a line
+        except Exception as err:
             if os.environ.get("REGASSIST_DEBUG"):
                 raise
             click.echo(f"Error: {err.__class__.__name__}: {err} (set REGASSIST_DEBUG=1 for the traceback)", err=True)
@@ -426,7 +426,11 @@ def _print_eval(result: dict[str, Any]) -> None:
     for name, entry in result["systems"].items():
         if name == "answers":
             continue
-        groups = {"all": entry["overall"], **entry["by_lang"], "cross-lingual": entry["by_kind"].get("cross_lingual", {})}
+        groups = {
+            "all": entry["overall"],
+            **entry["by_lang"],
+            "cross-lingual": entry["by_kind"].get("cross_lingual", {}),
+        }
         for group, m in groups.items():
             retrieval.add_row(name, group, f"{m.get('n', 0):.0f}", *(_fmt(m.get(k)) for k in (
                 "recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10")), _fmt(m.get("p50_ms"), 0), _fmt(m.get("p95_ms"), 0))  # fmt: skip
@@ -438,7 +442,11 @@ def _print_eval(result: dict[str, Any]) -> None:
     for col in ("group", "n", "cites gold", "quotes verbatim", "numbers sourced", "facts", "refused", "lang match",
                 "p50 ms", "p95 ms"):  # fmt: skip
         table.add_column(col, justify="right")
-    groups = {"all": answers["overall"], **answers["by_lang"], **{f"kind:{k}": v for k, v in answers["by_kind"].items()}}
+    groups = {
+        "all": answers["overall"],
+        **answers["by_lang"],
+        **{f"kind:{k}": v for k, v in answers["by_kind"].items()},
+    }
     for group, m in groups.items():
         table.add_row(group, f"{m.get('n', 0):.0f}", *(_fmt(m.get(k)) for k in (
             "cites_gold", "quotes_verbatim", "numbers_sourced", "facts", "refused", "lang_match")),

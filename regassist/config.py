@@ -40,6 +40,7 @@ class Settings:
     bm25_weight: float = 0.6
     max_per_doc: int = 3  # in the top_k, so one document does not flood the results
     place_boost: float = 0.5  # RRF bonus share for chunks of the zone/country named in the question
+    language_debias: float = 1.0  # subtract this times q·centroid(passage language) from dense scores
     ann_threshold: int = 50_000  # exact search below, IVF above
     # answering
     min_evidence: float = 1.0  # refusal threshold on the best evidence score (bench/calibrate_refusal.py)

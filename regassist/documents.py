@@ -61,9 +61,7 @@ class Document:
         if not 1 <= page <= self.n_pages:
             raise IndexError(f"page {page} out of range 1..{self.n_pages}")
         start = self.page_starts[page - 1]
-        end = (
-            self.page_starts[page] - len(PAGE_SEPARATOR) if page < self.n_pages else len(self.text)
-        )
+        end = self.page_starts[page] - len(PAGE_SEPARATOR) if page < self.n_pages else len(self.text)
         return self.text[start:end]
 
     def to_dict(self) -> dict[str, Any]:

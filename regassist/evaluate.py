@@ -179,7 +179,7 @@ def run_eval(
     systems: dict[str, Callable[[str], list[Hit]]] = {"regassist": lambda q: searcher.search(q, k=10)}
     if baselines:
         bm25_only = searcher.variant(dense_weight=0.0)
-        dense_only = searcher.variant(bm25_weight=0.0)
+        dense_only = searcher.variant(bm25_weight=0.0, language_debias=0.0)
         systems["bm25"] = lambda q: bm25_only.search(q, k=10, use_places=False, expand=False)
         systems["dense"] = lambda q: dense_only.search(q, k=10, use_places=False, expand=False)
     runs = {name: SystemRun(name) for name in systems}
@@ -197,9 +197,9 @@ def run_eval(
             started = time.perf_counter()
             hits = search(q.question)
             row["latency_ms"] = (time.perf_counter() - started) * 1000
-            if q.answerable:
+            if q.answerable:  # retrieval is scored on questions that have a gold document
                 row.update(retrieval_scores(doc_ranking(hits), q.gold_sources))
-            runs[name].per_question.append(row)
+                runs[name].per_question.append(row)
         if answers:
             answer = assistant.ask(q.question)
             row = {**base, "latency_ms": answer.latency_ms, **answer_scores(q, answer, doc_text)}

@@ -429,9 +429,7 @@ def read_data_file(path: Path | None, default_name: str) -> tuple[Any, str]:
     try:
         return json.loads(raw), where
     except json.JSONDecodeError as err:
-        raise ConfigError(
-            f"{where} is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}."
-        ) from err
+        raise ConfigError(f"{where} is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}.") from err
 
 
 def _ru_stem(word: str) -> str:
@@ -492,12 +490,7 @@ def _name_phrase(place: Place, name: str, exact: bool) -> Phrase[Place] | None:
         surface = name[tok.start : tok.end]
         caps = is_caps_acronym(surface)
         case_sensitive = caps and ((tok.script == "latin" and len(tok.text) <= 5) or len(tok.text) <= 2)
-        word_exact = (
-            exact
-            or case_sensitive
-            or tok.script not in ("latin", "cyrillic")
-            or len(tok.text) < _MIN_TOLERANT
-        )
+        word_exact = exact or case_sensitive or tok.script not in ("latin", "cyrillic") or len(tok.text) < _MIN_TOLERANT
         key = tok.text
         if not word_exact and tok.script == "cyrillic":
             key = _ru_stem(key)
@@ -639,9 +632,7 @@ def _parse_places(data: Any, where: str) -> list[Place]:
             raise ConfigError(f'{label}: "kind" must be one of {", ".join(KINDS)} (got {kind!r}).')
         country = entry.get("country")
         if not isinstance(country, str) or not _COUNTRY_RE.match(country):
-            raise ConfigError(
-                f'{label}: "country" must be a two-letter ISO code like "OM" (got {country!r}).'
-            )
+            raise ConfigError(f'{label}: "country" must be a two-letter ISO code like "OM" (got {country!r}).')
         parent = entry.get("parent")
         if parent is not None and not isinstance(parent, str):
             raise ConfigError(f'{label}: "parent" must be a place key or null (got {parent!r}).')
@@ -675,9 +666,7 @@ def _parse_places(data: Any, where: str) -> list[Place]:
             raise ConfigError(f"{where}: place {p.key!r} is its own parent.")
         if p.kind == "country" and p.key != p.country.lower():
             code = p.country.lower()
-            raise ConfigError(
-                f"{where}: country {p.key!r}: a country's key must be its lower-case code {code!r}."
-            )
+            raise ConfigError(f"{where}: country {p.key!r}: a country's key must be its lower-case code {code!r}.")
         if p.kind != "country" and p.country not in codes:
             raise ConfigError(f"{where}: place {p.key!r}: country {p.country!r} has no country entry.")
         if p.parent is not None and by_key[p.parent].country != p.country:

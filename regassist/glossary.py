@@ -131,11 +131,7 @@ def _word_ok(spec: WordSpec, form: str, tok: Token) -> bool:
         if len(base) >= _MIN_TOLERANT_STEM and form.startswith(base) and len(form) - len(base) <= extra:
             return True
     # The stemmer cut the text word shorter than the term word: "прибыли" -> "приб" vs "прибыль".
-    return (
-        len(stem) >= max(4, len(spec.key) - 2)
-        and spec.text.startswith(stem)
-        and len(spec.text) - len(stem) <= extra
-    )
+    return len(stem) >= max(4, len(spec.key) - 2) and spec.text.startswith(stem) and len(spec.text) - len(stem) <= extra
 
 
 def _term_specs(term: str, lang: str) -> tuple[WordSpec, ...]:
@@ -155,9 +151,7 @@ def _term_specs(term: str, lang: str) -> tuple[WordSpec, ...]:
         alts: tuple[str, ...] = ()
         if slang == "tr" and len(key) >= _MIN_TOLERANT_STEM and key[-1] in _TR_SOFT:
             alts = (key[:-1] + _TR_SOFT[key[-1]],)
-        specs.append(
-            WordSpec(tok.text, key, len(tok.text) + _MAX_SUFFIX[slang], exact, case_sensitive, slang, alts)
-        )
+        specs.append(WordSpec(tok.text, key, len(tok.text) + _MAX_SUFFIX[slang], exact, case_sensitive, slang, alts))
     return tuple(specs)
 
 

@@ -30,30 +30,81 @@ from typing import Any
 
 import numpy as np
 
+from regassist.documents import LANGS
 from regassist.errors import IndexLockedError, IndexStateError
 from regassist.store import Registry
 
 logger = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: language-augmented dense vectors + centroids
+LANG_SLOT = {lang: i for i, lang in enumerate(LANGS)}
 IVF_NPROBE = 24
+
+
+def augment(vectors: np.ndarray, langs: Sequence[str]) -> np.ndarray:
+    """Rows [v, onehot(lang)]: with ``debiased_query`` the inner product becomes q·v - alpha * q·centroid(lang)."""
+    out = np.zeros((len(vectors), vectors.shape[1] + len(LANGS)), dtype=np.float32)
+    out[:, : vectors.shape[1]] = vectors
+    for row, lang in enumerate(langs):
+        out[row, vectors.shape[1] + LANG_SLOT[lang]] = 1.0
+    return out
+
+
+def language_centroids(vectors: np.ndarray, langs: Sequence[str], dim: int) -> np.ndarray:
+    """Mean passage vector per language (zeros for an absent language), shape (len(LANGS), dim)."""
+    centroids = np.zeros((len(LANGS), dim), dtype=np.float32)
+    langs_arr = np.asarray(langs)
+    for lang, slot in LANG_SLOT.items():
+        mask = langs_arr == lang
+        if mask.any():
+            centroids[slot] = vectors[mask].mean(axis=0)
+    return centroids
 
 
 @dataclass
 class DenseIndex:
-    index: Any  # faiss.Index with external ids = chunk ids
+    """FAISS over language-augmented vectors (see ``augment``); ids are chunk ids.
+
+    Small multilingual embedders score passages in the query's own language higher, relevant or not. The
+    mean similarity of a query to all passages of a language (q·centroid) measures that pull; subtracting it
+    ranks passages by how much more similar they are than the language's background. The subtraction is
+    folded into the inner product, so FAISS stays exact and approximate indexes work unchanged."""
+
+    index: Any  # faiss.Index with external ids = chunk ids, dimension dim + len(LANGS)
     kind: str  # "flat" | "ivf"
+    centroids: np.ndarray  # (len(LANGS), dim)
 
     @property
     def ntotal(self) -> int:
         return int(self.index.ntotal)
 
-    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+    @property
+    def dim(self) -> int:
+        return int(self.centroids.shape[1])
+
+    def debiased_query(self, query: np.ndarray, alpha: float) -> np.ndarray:
+        return np.concatenate([query, -alpha * (self.centroids @ query)]).astype(np.float32)
+
+    def background(self, query: np.ndarray, lang: str) -> float:
+        """q·centroid(lang): what the debiased score subtracts (times alpha) for a passage in ``lang``."""
+        return float(self.centroids[LANG_SLOT[lang]] @ query)
+
+    def vector(self, chunk_id: int) -> np.ndarray | None:
+        try:
+            return np.asarray(self.index.reconstruct(int(chunk_id)))[: self.dim]
+        except RuntimeError:  # IVF without a direct map
+            return None
+
+    def search(
+        self, query: np.ndarray, k: int, allowed: np.ndarray | None = None, *, alpha: float = 0.0
+    ) -> list[tuple[int, float]]:
+        """(chunk id, q·v - alpha·q·centroid(lang)) best first; alpha 0 gives plain cosine."""
         import faiss
 
         if self.ntotal == 0 or k <= 0:
             return []
+        query = self.debiased_query(query, alpha)
         k = min(k, self.ntotal)
         params = None
         if allowed is not None:
@@ -69,11 +120,14 @@ class DenseIndex:
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
 
-def build_dense(ids: np.ndarray, vectors: np.ndarray, dim: int, ann_threshold: int) -> DenseIndex:
+def build_dense(ids: np.ndarray, vectors: np.ndarray, langs: Sequence[str], dim: int, ann_threshold: int) -> DenseIndex:
     """Exact inner-product search below ``ann_threshold`` vectors; IVF-Flat above (sqrt-scaled lists)."""
     import faiss
 
     n = len(ids)
+    centroids = language_centroids(vectors, langs, dim) if n else np.zeros((len(LANGS), dim), np.float32)
+    vectors = augment(vectors, langs) if n else np.zeros((0, dim + len(LANGS)), np.float32)
+    dim = dim + len(LANGS)
     if n < ann_threshold:
         index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
         kind = "flat"
@@ -87,7 +141,7 @@ def build_dense(ids: np.ndarray, vectors: np.ndarray, dim: int, ann_threshold: i
         kind = "ivf"
     if n:
         index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids.astype(np.int64))
-    return DenseIndex(index, kind)
+    return DenseIndex(index, kind, centroids)
 
 
 class LexicalIndex:
@@ -166,19 +220,31 @@ def read_manifest(index_dir: Path) -> dict[str, Any] | None:
         return None
 
 
+def centroids_from_registry(registry: Registry, model: str, dim: int) -> np.ndarray:
+    """Language centroids of all chunk vectors, streamed from the registry (memory stays flat)."""
+    sums = np.zeros((len(LANGS), dim), dtype=np.float64)
+    counts = np.zeros(len(LANGS), dtype=np.int64)
+    for _, vecs, langs in registry.iter_chunk_vectors(model):
+        slots = np.array([LANG_SLOT[lang] for lang in langs])
+        np.add.at(sums, slots, vecs)
+        counts += np.bincount(slots, minlength=len(LANGS))
+    return (sums / np.maximum(counts, 1)[:, None]).astype(np.float32)
+
+
 def build_from_registry(registry: Registry, model: str, dim: int, ann_threshold: int) -> SearchIndex:
     """Both indexes from the registry's cached vectors and tokens (no embedding)."""
     generation = registry.generation
     parts = list(registry.iter_chunk_vectors(model))
     ids = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
     vecs = np.vstack([p[1] for p in parts]) if parts else np.zeros((0, dim), dtype=np.float32)
+    langs = [lang for p in parts for lang in p[2]]
     all_ids = registry.all_chunk_ids()
     if len(ids) != len(all_ids):
         raise IndexStateError(
             f"{len(all_ids) - len(ids)} chunk(s) have no vector for model {model}. "
             "Run regassist ingest again to embed them."
         )
-    dense = build_dense(ids, vecs, dim, ann_threshold)
+    dense = build_dense(ids, vecs, langs, dim, ann_threshold)
     lex_ids, tokens = registry.chunk_ids_and_tokens()
     return SearchIndex(generation, model, dense, LexicalIndex.build(lex_ids, tokens))
 
@@ -197,9 +263,10 @@ def load_index(registry: Registry, model: str, dim: int, ann_threshold: int) -> 
     if manifest and manifest.get("generation") == generation and manifest.get("format") == FORMAT_VERSION:
         try:
             dense_index = faiss.read_index(str(registry.index_dir / manifest["dense"]))
+            centroids = np.load(registry.index_dir / manifest["centroids"])
             lexical = LexicalIndex.load(registry.index_dir / manifest["bm25"])
-            return SearchIndex(generation, model, DenseIndex(dense_index, manifest["kind"]), lexical)
-        except Exception as err:  # noqa: BLE001 - any damage means: rebuild from the registry
+            return SearchIndex(generation, model, DenseIndex(dense_index, manifest["kind"], centroids), lexical)
+        except Exception as err:
             logger.warning("Index files in %s are damaged (%s); rebuilding from the registry", registry.index_dir, err)
     elif manifest is not None or generation:
         logger.info("Index files are behind the registry (generation %s); rebuilding in memory", generation)
@@ -211,11 +278,17 @@ def write_index(index_dir: Path, search_index: SearchIndex, extra: dict[str, Any
     import faiss
 
     gen = search_index.generation
-    dense_name, bm25_name = f"dense-{gen}.faiss", f"bm25-{gen}"
+    dense_name, bm25_name, centroids_name = f"dense-{gen}.faiss", f"bm25-{gen}", f"dense-{gen}.centroids.npy"
     tmp_dense = index_dir / f".{dense_name}.tmp"
     faiss.write_index(search_index.dense.index, str(tmp_dense))
     _fsync_file(tmp_dense)
     os.replace(tmp_dense, index_dir / dense_name)
+    tmp_centroids = index_dir / f".{centroids_name}.tmp"
+    with open(tmp_centroids, "wb") as fh:
+        np.save(fh, search_index.dense.centroids)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp_centroids, index_dir / centroids_name)
     tmp_bm25 = index_dir / f".{bm25_name}.tmp"
     shutil.rmtree(tmp_bm25, ignore_errors=True)
     search_index.lexical.save(tmp_bm25)
@@ -228,6 +301,7 @@ def write_index(index_dir: Path, search_index: SearchIndex, extra: dict[str, Any
         "kind": search_index.dense.kind,
         "n_chunks": search_index.dense.ntotal,
         "dense": dense_name,
+        "centroids": centroids_name,
         "bm25": bm25_name,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         **(extra or {}),
@@ -240,7 +314,7 @@ def write_index(index_dir: Path, search_index: SearchIndex, extra: dict[str, Any
     os.replace(tmp, index_dir / MANIFEST)
     _fsync_dir(index_dir)
     for old in index_dir.iterdir():
-        if old.name.startswith(("dense-", "bm25-")) and old.name not in (dense_name, bm25_name):
+        if old.name.startswith(("dense-", "bm25-")) and old.name not in (dense_name, bm25_name, centroids_name):
             if old.is_dir():
                 shutil.rmtree(old, ignore_errors=True)
             else:
@@ -272,8 +346,7 @@ def writer_lock(index_dir: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise IndexLockedError(
-                f"Another regassist process is changing the index in {index_dir}. "
-                "Wait for it to finish and try again."
+                f"Another regassist process is changing the index in {index_dir}. Wait for it to finish and try again."
             ) from None
         try:
             yield

@@ -21,7 +21,7 @@ from regassist.config import Settings
 from regassist.documents import Chunk, DocInfo, Document
 from regassist.embeddings import Embedder, load_embedder
 from regassist.errors import LoadError, RegassistError
-from regassist.index import LexicalIndex, SearchIndex, load_index, write_index, writer_lock
+from regassist.index import LexicalIndex, SearchIndex, augment, load_index, write_index, writer_lock
 from regassist.lexical import tokenize
 from regassist.loaders import iter_sources, load_path
 from regassist.store import Registry
@@ -116,7 +116,7 @@ class Indexer:
             return FileResult(str(path), "failed", error=str(err))
         except RegassistError as err:
             return FileResult(str(path), "failed", error=str(err))
-        except Exception as err:  # noqa: BLE001 - one file's surprise must not end the batch
+        except Exception as err:
             logger.debug("unexpected error loading %s", path, exc_info=True)
             return FileResult(str(path), "failed", error=f"Cannot read {path.name}: {err.__class__.__name__}: {err}")
         existing = registry.doc_info(doc.doc_id)
@@ -157,7 +157,8 @@ class Indexer:
         all_vectors = {**cached, **new_vectors}
         rows = registry.chunks_by_ids(new_ids)
         vecs = np.vstack([all_vectors[rows[int(i)][0].content_hash] for i in new_ids]).astype(np.float32)
-        index.dense.index.add_with_ids(vecs, new_ids)
+        langs = [rows[int(i)][0].lang for i in new_ids]
+        index.dense.index.add_with_ids(augment(vecs, langs), new_ids)
         index.generation = registry.generation
         return _result(doc, "updated" if previous else "added", len(chunks), embedded=len(todo))
 
@@ -191,16 +192,19 @@ class Indexer:
             logger.warning("dense index out of step with the registry; rebuilding it from cached vectors")
             index = build_from_registry(registry, self.embedder.name, self.embedder.dim, self.settings.ann_threshold)
         else:
+            from regassist.index import centroids_from_registry
+
             index.lexical = LexicalIndex.build(ids, tokens)
+            index.dense.centroids = centroids_from_registry(registry, self.embedder.name, self.embedder.dim)
         index.generation = registry.generation
         write_index(registry.index_dir, index, {"dim": self.embedder.dim})
 
 
 def _manifest_current(registry: Registry) -> bool:
-    from regassist.index import read_manifest
+    from regassist.index import FORMAT_VERSION, read_manifest
 
-    manifest = read_manifest(registry.index_dir)
-    return bool(manifest) and manifest.get("generation") == registry.generation  # type: ignore[union-attr]
+    manifest = read_manifest(registry.index_dir) or {}
+    return manifest.get("generation") == registry.generation and manifest.get("format") == FORMAT_VERSION
 
 
 def _chunk_ids(registry: Registry, doc_id: str) -> np.ndarray:

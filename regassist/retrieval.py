@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 RRF_K = 60  # Cormack et al. 2009; a larger k flattens the rank curve
 EXPANSION_WEIGHT = 0.5  # glossary and gazetteer terms count half as much as the asker's own words
 NEAR_DUPLICATE = 0.9  # Jaccard of word sets above which two passages are the same passage
+REFERENCE_BOOST = 3.0  # lexical weight multiplier for short article-reference queries
 VECTOR_CACHE_SIZE = 20_000  # query and sentence embeddings kept in memory (384 floats each: ~30 MB)
 
 
@@ -164,25 +165,26 @@ class Searcher:
         allowed = self.registry.allowed_ids(filters)
         n = self.settings.candidates
         qvec = self.query_vector(query)
-        dense = index.dense.search(qvec, n, allowed)
+        alpha = self.settings.language_debias
+        dense = index.dense.search(qvec, n, allowed, alpha=alpha)
         lexical = index.lexical.search(plan.tokens, n, allowed)
         lists = [dense, lexical]
-        weights = [self.settings.dense_weight, self.settings.bm25_weight]
+        # A short query that cites an article ("Madde 6", "статья 10") wants that text: lexical leads.
+        is_reference = any(t.startswith("§") for t in plan.tokens) and len(plan.tokens) <= 6
+        bm25_weight = self.settings.bm25_weight * (REFERENCE_BOOST if is_reference else 1.0)
+        weights = [self.settings.dense_weight, bm25_weight]
         if use_places and (plan.zones or plan.countries):
             place_ids = self._place_ids(plan, allowed)
             if place_ids is not None and len(place_ids):
-                lists.append(index.dense.search(qvec, n, place_ids))
+                lists.append(index.dense.search(qvec, n, place_ids, alpha=alpha))
                 weights.append(self.settings.dense_weight * (1.0 + self.settings.place_boost))
                 lists.append(index.lexical.search(plan.tokens, n, place_ids))
-                weights.append(self.settings.bm25_weight)
+                weights.append(bm25_weight)
         fused = fuse_rrf(lists, weights)
         dense_found = {cid for i, hits in enumerate(lists) if i % 2 == 0 and weights[i] > 0 for cid, _ in hits}
         lexical_found = {cid for i, hits in enumerate(lists) if i % 2 == 1 and weights[i] > 0 for cid, _ in hits}
         dense_scores = {cid: s for i, hits in enumerate(lists) if i % 2 == 0 for cid, s in hits}
         lexical_scores = {cid: s for i, hits in enumerate(lists) if i % 2 == 1 for cid, s in hits}
-        missing = [cid for cid in fused if cid not in dense_scores]
-        if missing:  # exact cosine for lexical-only candidates, so every hit has a comparable dense score
-            dense_scores.update(self._cosines(index, qvec, missing))
         order = sorted(fused, key=lambda cid: (fused[cid], dense_scores.get(cid, 0.0)), reverse=True)
         rows = self.registry.chunks_by_ids(order[: max(k * 6, 30)])
         hits: list[Hit] = []
@@ -191,13 +193,18 @@ class Searcher:
                 continue  # beyond the window, or removed since the index was loaded
             chunk, doc = rows[cid]
             in_dense, in_lexical = cid in dense_found, cid in lexical_found
+            if cid in dense_scores:  # back from the debiased score to the plain cosine, for display and checks
+                cosine = dense_scores[cid] + alpha * index.dense.background(qvec, chunk.lang)
+            else:
+                vec = index.dense.vector(cid)
+                cosine = float(vec @ qvec) if vec is not None else 0.0
             hits.append(
                 Hit(
                     chunk=chunk,
                     doc=doc,
                     score=fused[cid],
                     via="hybrid" if in_dense and in_lexical else ("dense" if in_dense else "bm25"),
-                    dense=float(dense_scores.get(cid, 0.0)),
+                    dense=float(cosine),
                     lexical=float(lexical_scores.get(cid, 0.0)),
                 )
             )
@@ -214,17 +221,6 @@ class Searcher:
         if ids is not None and allowed is not None:
             ids = np.intersect1d(ids, allowed)
         return ids
-
-    @staticmethod
-    def _cosines(index: SearchIndex, qvec: np.ndarray, ids: list[int]) -> dict[int, float]:
-        out: dict[int, float] = {}
-        for cid in ids:
-            try:
-                vec = index.dense.index.reconstruct(int(cid))
-            except RuntimeError:  # IVF without a direct map: leave it at 0
-                continue
-            out[cid] = float(np.dot(vec, qvec))
-        return out
 
     def timed_search(self, query: str, **kwargs: object) -> tuple[list[Hit], float]:
         started = time.perf_counter()

@@ -274,8 +274,20 @@ class Registry:
             'INSERT INTO chunks (chunk_id, doc_id, text, lang, page, page_end, section, start, "end", context, '
             "content_hash, tokens) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             [
-                (c.chunk_id, c.doc_id, c.text, c.lang, c.page, c.page_end, c.section, c.start, c.end, c.context,
-                 c.content_hash, t)  # fmt: skip
+                (
+                    c.chunk_id,
+                    c.doc_id,
+                    c.text,
+                    c.lang,
+                    c.page,
+                    c.page_end,
+                    c.section,
+                    c.start,
+                    c.end,
+                    c.context,
+                    c.content_hash,
+                    t,
+                )  # fmt: skip
                 for c, t in zip(chunks, tokens, strict=True)
             ],
         )
@@ -303,12 +315,12 @@ class Registry:
             out.update({h: np.frombuffer(v, dtype=np.float32) for h, v in rows})
         return out
 
-    def iter_chunk_vectors(self, model: str, batch: int = 20_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """(ids, vectors) of every chunk, in id order, for rebuilding the dense index."""
+    def iter_chunk_vectors(self, model: str, batch: int = 20_000) -> Iterator[tuple[np.ndarray, np.ndarray, list[str]]]:
+        """(ids, vectors, languages) of every chunk, in id order, for rebuilding the dense index."""
         last = -1
         while True:
             rows = self.conn.execute(
-                "SELECT c.id, v.vec FROM chunks c JOIN vectors v ON v.content_hash = c.content_hash "
+                "SELECT c.id, v.vec, c.lang FROM chunks c JOIN vectors v ON v.content_hash = c.content_hash "
                 "AND v.model = ? WHERE c.id > ? ORDER BY c.id LIMIT ?",
                 (model, last, batch),
             ).fetchall()
@@ -316,7 +328,7 @@ class Registry:
                 return
             ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
             vecs = np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
-            yield ids, vecs
+            yield ids, vecs, [r[2] for r in rows]
             last = int(ids[-1])
 
     def prune_vectors(self, conn: sqlite3.Connection) -> None:

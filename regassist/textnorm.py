@@ -15,15 +15,15 @@ from regassist.documents import Lang
 _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed]")
 _TATWEEL = "\u0640"
 # Alef variants (with hamza above/below, madda, wasla) fold to bare alef; alef maqsura to yeh; teh marbuta to heh.
-_ARABIC_LETTERS = str.maketrans(
-    {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي"}
-)
+_ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي"})
 # Arabic-Indic (U+0660..) and Extended Arabic-Indic / Persian (U+06F0..) digits to ASCII.
 _DIGITS = str.maketrans(
     {**{chr(0x0660 + i): str(i) for i in range(10)}, **{chr(0x06F0 + i): str(i) for i in range(10)}}
 )
 # Soft hyphen, zero-width and bidi controls, and C0 controls other than tab/newline (PDFs leak NULs).
-_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\u200b\u200c\u200d\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\u200b\u200c\u200d\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
 # A word broken at a line end by a hyphen: "инвести-\nций" -> "инвестиций". Letters on both sides, and a
 # lower-case one after, so "10-\n15", "Ras Al-\nKhaimah" and "Ankara-\nİzmir" are kept.
 _EOL_HYPHEN = re.compile(r"(?<=[^\W\d_])-\n(?=([^\W\d_]))")

@@ -23,7 +23,6 @@ FIXTURES = Path(__file__).parent / "fixtures"
 DOCS = FIXTURES / "docs"
 
 
-
 class FakeEmbedder:
     """Hashing embedder: folded, stemmed words (``regassist.lexical.tokenize``) hashed into 256 signed buckets,
     L2-normalised. Deterministic across processes; texts that share words get a positive cosine."""

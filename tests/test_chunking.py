@@ -142,8 +142,16 @@ def test_part_chapter_article_chain_is_one_chunk():
         "Chapter 2 of the Code sets out the procedure.",
         "المادة (5) من هذا النظام تطبق على الفروع أيضاً.",
     ],
-    ids=["ru-in-accordance", "en-of-this-law", "ru-of-this-law", "tr-bu-kanunun", "tr-isbu", "en-section-of",
-         "en-chapter-of", "ar-of-this-law"],
+    ids=[
+        "ru-in-accordance",
+        "en-of-this-law",
+        "ru-of-this-law",
+        "tr-bu-kanunun",
+        "tr-isbu",
+        "en-section-of",
+        "en-chapter-of",
+        "ar-of-this-law",
+    ],
 )
 def test_cross_references_are_not_headings(line):
     assert legal_level(line) is None
@@ -279,8 +287,7 @@ def test_forum_post_header_variants():
 
 def test_post_headers_only_in_forums():
     text = (
-        "### anna_k · 2024-01-01\nПодскажите, сколько заняла регистрация?\n"
-        "### ivan_p · 2024-01-03\nОколо двух месяцев."
+        "### anna_k · 2024-01-01\nПодскажите, сколько заняла регистрация?\n### ivan_p · 2024-01-03\nОколо двух месяцев."
     )
     assert len(chunk_document(mk(text, "ru", "guide"))) == 1
 

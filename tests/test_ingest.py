@@ -50,7 +50,7 @@ def assert_consistent(settings: Settings) -> dict:
         # no stale generations left behind
         leftovers = sorted(p.name for p in settings.index_dir.iterdir()
                            if p.name.startswith(("dense-", "bm25-", ".")) and p.name != ".lock")  # fmt: skip
-        assert leftovers == sorted([manifest["dense"], manifest["bm25"]])
+        assert leftovers == sorted([manifest["dense"], manifest["bm25"], manifest["centroids"]])
         return {"generation": registry.generation, "ids": reg_ids, "manifest": manifest}
     finally:
         registry.close()

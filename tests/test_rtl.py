@@ -357,8 +357,7 @@ def test_garbage_is_bounded_in_time() -> None:
     rng = random.Random(0)
     forms = [chr(c) for c in range(0xFE70, 0xFEFC)]
     text = "\n".join(
-        " ".join("".join(rng.choice(forms) for _ in range(rng.randint(3, 20))) for _ in range(12))
-        for _ in range(40)
+        " ".join("".join(rng.choice(forms) for _ in range(rng.randint(3, 20))) for _ in range(12)) for _ in range(40)
     )
     started = time.monotonic()
     repair_rtl_text(text)

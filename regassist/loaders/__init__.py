@@ -10,8 +10,8 @@ import json
 import logging
 import os
 import re
-from datetime import date
 from collections.abc import Iterable, Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 

@@ -16,8 +16,40 @@ DROP_TAGS = (
     "iframe", "object", "embed", "canvas", "button", "select", "input", "textarea", "dialog",
 )  # fmt: skip
 BLOCK_TAGS = frozenset(
-    "p div section article main li ul ol dl dt dd tr table thead tbody tfoot blockquote pre figure "
-    "figcaption address h1 h2 h3 h4 h5 h6 hr br details summary caption".split()
+    [
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "tr",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "blockquote",
+        "pre",
+        "figure",
+        "figcaption",
+        "address",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "br",
+        "details",
+        "summary",
+        "caption",
+    ]
 )
 HEADING = re.compile(r"^h([1-6])$")
 _WS = re.compile(r"[ \t\r\n\u00a0]+")

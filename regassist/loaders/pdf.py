@@ -34,7 +34,7 @@ def read_pdf(data: bytes, name: str, *, max_pages: int, timeout_s: float) -> Pdf
         if reader.is_encrypted:
             try:
                 ok = reader.decrypt("")
-            except Exception as err:  # noqa: BLE001 - pypdf raises several types for unsupported crypto
+            except Exception as err:
                 raise LoadError(name, "the PDF is encrypted", "Remove the password and upload it again.") from err
             if not ok:
                 raise LoadError(name, "the PDF is password-protected", "Remove the password and upload it again.")
@@ -43,7 +43,7 @@ def read_pdf(data: bytes, name: str, *, max_pages: int, timeout_s: float) -> Pdf
         raise
     except (PdfReadError, FileNotDecryptedError, ValueError, KeyError, TypeError, OSError) as err:
         raise LoadError(name, f"the PDF is damaged or incomplete ({err.__class__.__name__})") from err
-    except Exception as err:  # noqa: BLE001 - pypdf may raise anything on hostile input
+    except Exception as err:
         raise LoadError(name, f"the PDF could not be parsed ({err.__class__.__name__})") from err
     if n_pages == 0:
         raise LoadError(name, "the PDF has no pages")
@@ -62,7 +62,7 @@ def read_pdf(data: bytes, name: str, *, max_pages: int, timeout_s: float) -> Pdf
             raise LoadError(name, f"reading took longer than {timeout_s:.0f} s (at page {number} of {n_pages})")
         try:
             text = page.extract_text() or ""
-        except Exception as err:  # noqa: BLE001 - one broken page must not lose the rest
+        except Exception as err:
             warnings.append(f"page {number}: text could not be extracted ({err.__class__.__name__})")
             text = ""
         if len(text) > MAX_PAGE_CHARS:
@@ -86,7 +86,7 @@ def read_pdf(data: bytes, name: str, *, max_pages: int, timeout_s: float) -> Pdf
     try:
         meta = reader.metadata
         title = (meta.title or "").strip() if meta else ""
-    except Exception:  # noqa: BLE001 - metadata is optional
+    except Exception:
         title = ""
     return PdfContent(pages=tuple(pages), title=title, warnings=tuple(warnings))
 

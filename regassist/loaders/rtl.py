@@ -359,9 +359,7 @@ def _plausibility(raw: str) -> float:
     """How much ``raw`` (one Arabic word, as extracted) looks like a word written in logical order."""
     lf = _letter_forms(raw)
     letters = [ch for ch, _ in lf]
-    agree = sum(
-        1 for (_, a), (_, b) in itertools.pairwise(lf) if a is not None and b is not None and a[1] == b[0]
-    )
+    agree = sum(1 for (_, a), (_, b) in itertools.pairwise(lf) if a is not None and b is not None and a[1] == b[0])
     score = 0.5 * agree - 1.5 * _violations(raw)
     n = _norm(raw)
     if len(n) < 2:
@@ -565,9 +563,7 @@ def _units(atoms: list[_Atom], join: str) -> list[list[_Atom]]:
         if a.cls in ("L", "AN"):
             j = i + 1
             last = i
-            while j < n and (
-                atoms[j].cls in ("L", "AN") or (atoms[j].cls == "N" and atoms[j].text not in _BRACKETS)
-            ):
+            while j < n and (atoms[j].cls in ("L", "AN") or (atoms[j].cls == "N" and atoms[j].text not in _BRACKETS)):
                 if atoms[j].cls in ("L", "AN"):
                     if any(b.text in _NUMBER_BREAKERS for b in atoms[last + 1 : j]) and (
                         atoms[last].is_number or atoms[j].is_number
@@ -640,9 +636,7 @@ def _split_points(text: str) -> list[int]:
             form_at[i] = lf[k][1]
             k += 1
     return [
-        i
-        for i in range(1, len(text))
-        if i in form_at and (i - 1) in form_at and _word_end(text[i - 1], form_at[i - 1])
+        i for i in range(1, len(text)) if i in form_at and (i - 1) in form_at and _word_end(text[i - 1], form_at[i - 1])
     ]
 
 
@@ -789,11 +783,7 @@ def _render(seq: list[_Atom]) -> str:
         if (
             prev is not None
             and prev.cls == "N"
-            and (
-                prev.text in _OPENERS
-                or (prev.text == '"' and quote_open)
-                or (prev.text in "-/–" and prev.tight)
-            )
+            and (prev.text in _OPENERS or (prev.text == '"' and quote_open) or (prev.text in "-/–" and prev.tight))
             and not (a.group >= 0 and a.group == prev.group)
         ):
             glue = True
@@ -836,9 +826,7 @@ def _glue_evidence(atoms: list[_Atom]) -> int:
     """Arabic words touching a number or a Latin word without a space: when pypdf reverses a run drawn
     as one piece, the space at its end moves to its other end."""
     return sum(
-        1
-        for a, b in itertools.pairwise(atoms)
-        if not b.space_before and {a.cls, b.cls} in ({"R", "L"}, {"R", "AN"})
+        1 for a, b in itertools.pairwise(atoms) if not b.space_before and {a.cls, b.cls} in ({"R", "L"}, {"R", "AN"})
     )
 
 
