@@ -216,6 +216,26 @@ def facts_of(text: str) -> list[tuple[str, str]]:
     return [(kind, text[s:e].strip()) for s, e, kind in sorted(spans)]
 
 
+# Currency words in any of the four languages -> ISO code (language-neutral in an answer).
+_CURRENCIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (iso, re.compile(pattern, re.IGNORECASE))
+    for iso, pattern in (
+        ("RUB", r"руб|₽|roubles?|rubles?|ruble|روبل"),
+        ("USD", r"USD|US\$|\$|dolar|dollars?|دولار"),
+        ("AED", r"AED|درهم|dirham"),
+        ("SAR", r"SAR|ريال سعودي|riyal"),
+        ("OMR", r"OMR|ريال عماني|rial"),
+        ("EGP", r"EGP|جنيه|pound"),
+        ("TRY", r"\bTL\b|TRY|лир|lira"),
+        ("EUR", r"EUR|€|euro|евро|يورو"),
+    )
+)
+_SCALES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("billion", re.compile(r"billion|млрд|milyar|مليار", re.IGNORECASE)),
+    ("million", re.compile(r"million|млн|milyon|مليون", re.IGNORECASE)),
+)
+
+
 def asked_figure(question: str) -> str | None:
     """'count', 'duration' or 'money' when the question asks for that kind of figure, else None."""
     for kind, pattern in _ASKS:
@@ -257,12 +277,22 @@ def localise_fact(kind: str, surface: str, lang: Lang) -> str:
     from regassist.textnorm import ascii_digits
 
     text = ascii_digits(surface).replace("٪", "%")
-    if kind in ("duration", "area"):
-        number = re.match(_NUMBER, text)
-        rest = text[number.end() :].strip() if number else ""
+    number_match = re.search(_NUMBER, text)
+    number = number_match.group().strip() if number_match else ""
+    if kind == "percent" and number:
+        if re.search(r"‰|binde|промилле", text, re.I):
+            return f"{number}‰"
+        return f"{number}%"
+    if kind in ("duration", "area") and number_match:
+        rest = text[number_match.end() :].strip()
         for pattern, key in _UNIT_WORDS:
             if pattern.search(rest):
-                return f"{number.group() if number else ''} {unit(key, lang)}".strip()
+                return f"{number} {unit(key, lang)}"
+    if kind == "money" and number:
+        scale = next((key for key, pattern in _SCALES if pattern.search(text)), None)
+        code = next((iso for iso, pattern in _CURRENCIES if pattern.search(text)), "")
+        parts = [number, unit(scale, lang) if scale else "", code]
+        return " ".join(p for p in parts if p)
     return text
 
 

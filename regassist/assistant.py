@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from functools import lru_cache
 
 from regassist.answer import Answerer, page_lookup
@@ -41,11 +42,31 @@ class Assistant:
         """A short answer in the question's language (or ``lang``), every claim cited, or a refusal."""
         started = time.perf_counter()
         plan = self.searcher.plan(question, lang)
-        hits = self.searcher.search(question, filters=filters, lang=plan.lang)
-        answer = self.answerer.answer(question, plan, hits, lang or plan.lang)
-        from dataclasses import replace
-
+        answer = self._compare(question, lang or plan.lang) if filters is None or filters.is_empty else None
+        if answer is None:
+            hits = self.searcher.search(question, filters=filters, lang=plan.lang)
+            answer = self.answerer.answer(question, plan, hits, lang or plan.lang)
         return replace(answer, latency_ms=(time.perf_counter() - started) * 1000)
+
+    def compare(self, zones: list[str], aspects: list[str] | None = None, lang: Lang = "en"):  # type: ignore[no-untyped-def]
+        """The zone comparison table (see ``regassist.compare``)."""
+        from regassist.compare import compare_zones
+
+        return compare_zones(self, zones, aspects, lang)
+
+    def _compare(self, question: str, lang: Lang) -> Answer | None:
+        """A question that compares two or more zones ("profit tax in Alabuga vs Turkish free zones") is
+        answered with the comparison table, one cited line per zone and aspect."""
+        from regassist.compare import compare_zones, parse_comparison_question
+
+        parsed = parse_comparison_question(question)
+        if parsed is None:
+            return None
+        places, aspects = parsed
+        table = compare_zones(self, places, aspects, lang)
+        if not table.citations:
+            return None
+        return Answer(question, lang, table.to_text(), tuple(table.citations), refused=False, confidence=1.0)
 
     def _page_of(self, doc_id: str, offset: int) -> int:
         return _page_lookup(self.registry, doc_id, self.registry.generation)(offset)

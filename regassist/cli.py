@@ -464,6 +464,45 @@ def _fmt(value: Any, digits: int = 3) -> str:
     return f"{value:.{digits}f}"
 
 
+@cli.command()
+@click.option("--zones", required=True, help="Zones or countries, comma-separated: alabuga,ege_fz,duqm or RU,TR.")
+@click.option("--aspects", help="Comma-separated: profit_tax, property_tax, land_tax, vat, customs, land, office_rent, "
+              "min_investment, foreign_ownership, localisation, licence_term, tax_holiday.")  # fmt: skip
+@click.option("--lang", type=click.Choice(["ru", "en", "ar", "tr"]), default="en", show_default=True)
+@index_option
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--csv", "as_csv", is_flag=True)
+@click.pass_context
+@friendly_errors
+def compare(ctx: click.Context, zones: str, aspects: str | None, lang: str, index_dir: Path | None, as_json: bool,
+            as_csv: bool) -> None:  # fmt: skip
+    """Compare zones side by side: one cell per zone and aspect, each with its citation."""
+    from rich.table import Table
+
+    from regassist.assistant import Assistant
+    from regassist.compare import compare_zones
+
+    assistant = Assistant(_settings(ctx, index_dir=index_dir))
+    result = compare_zones(assistant, zones.split(","), aspects.split(",") if aspects else None, lang)  # type: ignore[arg-type]
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+        return
+    if as_csv:
+        click.echo(result.to_csv(), nl=False)
+        return
+    rows = result.rows
+    table = Table(show_lines=True)
+    for col in rows[0]:
+        table.add_column(col, overflow="fold")
+    for row in rows[1:]:
+        table.add_row(*row)
+    console = _console()
+    console.print(table)
+    for c in result.citations:
+        console.print(f"[{c.n}] {c.title} — p.{c.page} {c.section} ({c.source})", markup=False, highlight=False)
+        console.print(f"    “{c.quote}”", markup=False, highlight=False)
+
+
 @cli.group()
 def models() -> None:
     """Local model weights (embedder, optional translation models)."""

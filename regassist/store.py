@@ -13,7 +13,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +93,7 @@ class Filters:
     edition_from: str | None = None  # ISO date prefix, inclusive
     edition_to: str | None = None
     latest_only: bool = False  # one edition per series: the latest
+    zone_or_country_wide: bool = False  # zones match, or documents of no zone in the given countries
 
     @property
     def is_empty(self) -> bool:
@@ -376,6 +377,11 @@ class Registry:
         if filters.is_empty:
             return None
         where, params = [], []
+        if filters.zone_or_country_wide and filters.zones and filters.countries:
+            zq, cq = ",".join("?" * len(filters.zones)), ",".join("?" * len(filters.countries))
+            where.append(f"(d.zone IN ({zq}) OR (d.zone IS NULL AND d.country IN ({cq})))")
+            params.extend([*filters.zones, *filters.countries])
+            filters = replace(filters, zones=(), countries=())
         for column, values in (
             ("d.country", filters.countries),
             ("d.zone", filters.zones),

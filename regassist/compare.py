@@ -1,0 +1,276 @@
+"""Zone comparison: one cell per zone and aspect, each a short value with its citation, "not found" where
+the corpus has nothing.
+
+A cell is answered like a question restricted to that zone's documents (its own, plus country-wide laws of its
+country, latest editions only): the aspect's terms in all four languages form the query, and the best evidence
+sentence that states a figure of the right kind becomes the value.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from regassist.answer import facts_of, localise_fact, states_figure
+from regassist.documents import Citation, Lang
+from regassist.errors import RegassistError
+from regassist.messages import say
+from regassist.retrieval import QueryPlan
+from regassist.store import Filters
+
+if TYPE_CHECKING:
+    from regassist.assistant import Assistant
+
+
+@dataclass(frozen=True, slots=True)
+class Aspect:
+    key: str
+    concepts: tuple[str, ...]  # glossary concepts whose terms make the query and label the row
+    figure: str  # kind of figure that answers it: money, duration, count, or "percent"
+    query: str  # an English phrasing, for the dense retriever
+
+
+ASPECTS: dict[str, Aspect] = {
+    a.key: a
+    for a in (
+        Aspect("profit_tax", ("profit_tax",), "percent", "corporate profit tax rate for zone residents"),
+        Aspect("property_tax", ("property_tax",), "percent", "property tax rate or exemption for residents"),
+        Aspect("land_tax", ("land_tax",), "percent", "land tax rate or exemption"),
+        Aspect("vat", ("vat",), "percent", "VAT rate inside the zone"),
+        Aspect("customs", ("customs_duty", "duty_exemption"), "percent", "customs duties on imported equipment"),
+        Aspect("land", ("land_lease",), "money", "land lease rent price per hectare or square metre"),
+        Aspect("office_rent", ("office_rent",), "money", "office rent per square metre per month"),
+        Aspect("min_investment", ("minimum_investment",), "money", "minimum investment required to become a resident"),
+        Aspect("foreign_ownership", ("foreign_ownership",), "percent", "foreign ownership allowed"),
+        Aspect("localisation", ("localisation_quota",), "percent", "quota of local employees"),
+        Aspect("licence_term", ("operating_licence",), "duration", "operating licence term in years"),
+        Aspect("tax_holiday", ("tax_exemption",), "duration", "duration of the tax exemption in years"),
+    )
+}
+DEFAULT_ASPECTS = ("profit_tax", "property_tax", "customs", "land", "min_investment")
+# A tax row may be answered by a rate or by the length of an exemption; a rent by a price or a % of value.
+_FIGURE_KINDS = {
+    "percent": {"percent", "duration"},
+    "money": {"money", "percent"},
+    "duration": {"duration", "date"},
+    "count": {"number"},
+}
+_VS = re.compile(r"\b(vs\.?|versus|compare[ds]?|comparison|против|сравн\w*|или|karşılaştır\w*|ile|mı|mi|"
+                 r"قارن|مقارنة|مقابل|أم)\b", re.IGNORECASE)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    zone: str
+    aspect: str
+    value: str  # in the comparison's language; "" when not found
+    citation: Citation | None
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    zones: tuple[str, ...]
+    aspects: tuple[str, ...]
+    lang: Lang
+    cells: tuple[Cell, ...]
+    zone_labels: tuple[str, ...]
+    aspect_labels: tuple[str, ...]
+
+    def cell(self, zone: str, aspect: str) -> Cell:
+        return next(c for c in self.cells if c.zone == zone and c.aspect == aspect)
+
+    @property
+    def rows(self) -> list[list[str]]:
+        """Header row, then one row per aspect: label, then each zone's value (with its [n] marker)."""
+        not_found = say("not_found_cell", self.lang)
+        out = [["", *self.zone_labels]]
+        for aspect, label in zip(self.aspects, self.aspect_labels, strict=True):
+            row = [label]
+            for zone in self.zones:
+                c = self.cell(zone, aspect)
+                row.append(f"{c.value} [{c.citation.n}]" if c.citation else not_found)
+            out.append(row)
+        return out
+
+    @property
+    def citations(self) -> list[Citation]:
+        return [c.citation for c in self.cells if c.citation is not None]
+
+    def to_text(self) -> str:
+        lines = []
+        for row in self.rows[1:]:
+            for zone_label, value in zip(self.zone_labels, row[1:], strict=True):
+                lines.append(f"{zone_label} — {row[0]}: {value}")
+        return "\n".join(lines)
+
+    def to_csv(self) -> str:
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(["aspect", "zone", "value", "source", "page", "section", "quote"])
+        for c in self.cells:
+            cit = c.citation
+            writer.writerow([c.aspect, c.zone, c.value, cit.source if cit else "", cit.page if cit else "",
+                             cit.section if cit else "", cit.quote if cit else ""])  # fmt: skip
+        return buf.getvalue()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "zones": list(self.zones),
+            "aspects": list(self.aspects),
+            "language": self.lang,
+            "rows": self.rows,
+            "cells": [
+                {"zone": c.zone, "aspect": c.aspect, "value": c.value,
+                 "citation": c.citation.to_dict() if c.citation else None}  # fmt: skip
+                for c in self.cells
+            ],
+        }
+
+
+def resolve_places(names: Sequence[str]) -> list[str]:
+    """Zone keys or country codes from keys, codes or names in any language ('Алабуга', 'TR', 'ege_fz')."""
+    from regassist.gazetteer import default_gazetteer
+
+    gazetteer = default_gazetteer()
+    out: list[str] = []
+    for name in names:
+        name = name.strip()
+        if not name:
+            continue
+        try:
+            place = gazetteer.get(name.lower())
+            out.append(place.country.upper() if place.kind == "country" else place.key)
+            continue
+        except KeyError:
+            pass
+        zones, countries = gazetteer.zones_in(name), gazetteer.countries_in(name)
+        if zones:
+            out.append(zones[0])
+        elif countries:
+            out.append(countries[0])
+        else:
+            raise RegassistError(f"Unknown zone or country {name!r}. Use a zone key (alabuga, ege_fz, duqm ...), "
+                                 "a country code (RU, TR, AE ...) or a name the gazetteer knows.")  # fmt: skip
+    return list(dict.fromkeys(out))
+
+
+def parse_comparison_question(question: str) -> tuple[list[str], list[str]] | None:
+    """(places, aspects) when ``question`` compares two or more zones or countries, else None."""
+    from regassist.gazetteer import default_gazetteer
+    from regassist.glossary import default_glossary
+
+    if not _VS.search(question):
+        return None
+    gazetteer = default_gazetteer()
+    zones = gazetteer.zones_in(question)
+    places = list(zones)
+    zone_countries = {gazetteer.get(z).country.upper() for z in zones}
+    places += [c for c in gazetteer.countries_in(question) if c not in zone_countries]
+    if len(places) < 2:
+        return None
+    concepts = [m.concept.key for m in default_glossary().find(question)]
+    aspects = [a.key for a in ASPECTS.values() if set(a.concepts) & set(concepts)]
+    return places, aspects or list(DEFAULT_ASPECTS)
+
+
+def compare_zones(
+    assistant: Assistant, zones: Sequence[str], aspects: Sequence[str] | None = None, lang: Lang = "en"
+) -> Comparison:
+    """The comparison table for ``zones`` (zone keys or country codes) and ``aspects`` (keys of ASPECTS)."""
+    from regassist.gazetteer import default_gazetteer
+    from regassist.glossary import default_glossary
+
+    places = resolve_places(zones)
+    if len(places) < 1:
+        raise RegassistError("Name at least one zone to compare.")
+    aspect_keys = list(aspects or DEFAULT_ASPECTS)
+    unknown = [a for a in aspect_keys if a not in ASPECTS]
+    if unknown:
+        raise RegassistError(f"Unknown aspect(s) {', '.join(unknown)}. Choose from: {', '.join(ASPECTS)}.")
+    gazetteer, glossary = default_gazetteer(), default_glossary()
+    cells: list[Cell] = []
+    n = 0
+    for place in places:
+        filters = _place_filters(place)
+        for key in aspect_keys:
+            aspect = ASPECTS[key]
+            plan = _aspect_plan(assistant, aspect, lang)
+            hits = assistant.searcher.search(plan.text, filters=filters, lang="en", use_places=False)
+            value, citation = "", None
+            best = _best_evidence(assistant, plan, hits, aspect, place) if hits else None
+            if best is not None:
+                n += 1
+                citation = assistant.answerer._cite(n, best)
+                value = _value(best.text, best.hit.chunk.lang, lang)
+            cells.append(Cell(place, key, value, citation))
+    zone_labels = tuple(_place_label(gazetteer, p, lang) for p in places)
+    aspect_labels = tuple(glossary.label(ASPECTS[a].concepts[0], lang) for a in aspect_keys)
+    return Comparison(tuple(places), tuple(aspect_keys), lang, tuple(cells), zone_labels, aspect_labels)
+
+
+def _best_evidence(assistant: Assistant, plan: QueryPlan, hits: Sequence[Any], aspect: Aspect, place: str) -> Any:
+    """The best sentence that names the aspect's concept (else, outside taxes, one of its aspect, such as
+    land_plot for land lease) and states a figure of the right kind; the zone's own documents before
+    country-wide ones, official texts before forum posts."""
+    from regassist.glossary import default_glossary
+
+    glossary = default_glossary()
+    wanted = {glossary.get(k) for k in aspect.concepts}
+    wanted_aspects = {c.aspect for c in wanted} - {"tax", "customs", "general"}
+    evidence = assistant.answerer._rank_sentences(plan, hits)
+    # stable sort: keeps the score order within each group
+    evidence.sort(key=lambda e: (e.hit.doc.doc_type == "forum", e.hit.doc.zone != place))
+    with_figure = [
+        ev for ev in evidence
+        if {k for k, _ in facts_of(ev.text)} & _FIGURE_KINDS[aspect.figure]
+        or (aspect.figure == "money" and states_figure(ev.text, "money", ev.text))
+    ]  # fmt: skip
+    topics = {id(ev): {m.concept for m in glossary.find(f"{ev.hit.chunk.section}\n{ev.text}", ev.hit.chunk.lang)}
+              for ev in with_figure}  # fmt: skip
+    for matches in (lambda t: bool(t & wanted), lambda t: bool({c.aspect for c in t} & wanted_aspects)):
+        for ev in with_figure:
+            if matches(topics[id(ev)]):
+                return ev
+    return None
+
+
+def _place_filters(place: str) -> Filters:
+    """A zone's own documents plus the country-wide texts of its country; a country's documents."""
+    from regassist.gazetteer import default_gazetteer
+
+    if len(place) == 2 and place.isupper():
+        return Filters(countries=(place,), latest_only=True)
+    country = default_gazetteer().get(place).country.upper()
+    return Filters(zones=(place,), countries=(country,), latest_only=True, zone_or_country_wide=True)
+
+
+def _aspect_plan(assistant: Assistant, aspect: Aspect, lang: Lang) -> QueryPlan:
+    from regassist.glossary import default_glossary
+
+    glossary = default_glossary()
+    parts = [aspect.query]
+    for key in aspect.concepts:
+        concept = glossary.get(key)
+        parts += [terms[0] for terms in concept.terms.values() if terms]
+    text = "; ".join(parts)
+    base = assistant.searcher.plan(text, "en")
+    return QueryPlan(aspect.query, lang, (), (), base.tokens)
+
+
+def _value(sentence: str, source_lang: str, lang: Lang) -> str:
+    """The cell: the sentence itself in the reader's language, else its figures with local unit words."""
+    if source_lang == lang and len(sentence) <= 160:
+        return sentence.replace("\n", " ").rstrip(".;")
+    facts = [localise_fact(kind, surface, lang) for kind, surface in facts_of(sentence) if kind != "number"]
+    return ", ".join(dict.fromkeys(facts)) or sentence.replace("\n", " ")[:160]
+
+
+def _place_label(gazetteer: Any, place: str, lang: Lang) -> str:
+    try:
+        return str(gazetteer.get(place.lower() if len(place) == 2 else place).name(lang))
+    except KeyError:
+        return place
