@@ -1,0 +1,117 @@
+"""Answers with the real e5 embedder on the fixture corpus: grounded, verbatim, in the asker's language,
+refusing when the sources do not say, never quoting a passage that tries to instruct the assistant."""
+
+from __future__ import annotations
+
+import pytest
+
+from regassist.answer import asked_figure, facts_of, localise_fact, sentence_spans, states_figure
+from regassist.langid import detect_lang
+
+
+@pytest.fixture
+def assistant(e5_assistant):
+    return e5_assistant
+
+
+def _doc_text(assistant, doc_id: str) -> str:
+    return assistant.registry.document(doc_id).text
+
+
+def _assert_verbatim(assistant, answer) -> None:
+    for c in answer.citations:
+        text = _doc_text(assistant, c.doc_id)
+        assert text[c.start : c.start + len(c.quote)] == c.quote
+        assert assistant.registry.document(c.doc_id).page_of(c.start) == c.page
+
+
+def test_same_language_answer_is_cited_verbatim(assistant):
+    answer = assistant.ask("How long is the corporate tax exemption in the Harbour Free Zone?")
+    assert not answer.refused, answer.text
+    assert answer.lang == "en"
+    assert any(c.source.endswith("en_regulations.txt") for c in answer.citations)
+    assert "fifteen years" in answer.text
+    assert "[1]" in answer.text
+    _assert_verbatim(assistant, answer)
+
+
+def test_answer_in_russian_from_russian_law(assistant):
+    answer = assistant.ask("Какая ставка налога на прибыль для резидентов зоны «Северная»?")
+    assert not answer.refused, answer.text
+    assert detect_lang(answer.text) == "ru"
+    assert any("ru_zakon" in c.source for c in answer.citations)
+    assert "два процента" in answer.text
+    top = answer.citations[0]
+    assert "Статья 5" in top.section
+    _assert_verbatim(assistant, answer)
+
+
+def test_cross_lingual_answer_stays_in_the_askers_language(assistant):
+    answer = assistant.ask("Сколько лет действует освобождение от налога на прибыль в свободной зоне Harbour?")
+    assert not answer.refused, answer.text
+    assert detect_lang(answer.text) == "ru"
+    assert "английском" in answer.text  # says which language the source is in
+    assert any(c.lang == "en" for c in answer.citations)
+    _assert_verbatim(assistant, answer)
+
+
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [
+        ("Какие налоговые льготы в СЭЗ «Навои» в Узбекистане?", "ru"),
+        ("What tax breaks do Astana Hub participants get in Kazakhstan?", "en"),
+        ("ما الحوافز الضريبية في منطقة العقبة الاقتصادية الخاصة في الأردن؟", "ar"),
+    ],
+)
+def test_refuses_places_the_corpus_does_not_cover(assistant, question, lang):
+    answer = assistant.ask(question)
+    assert answer.refused
+    assert answer.citations == ()
+    assert detect_lang(answer.text) == lang
+
+
+def test_refuses_when_no_source_states_the_asked_figure(assistant):
+    answer = assistant.ask("How much does office rent cost per square metre in the Harbour Free Zone?")
+    assert answer.refused, answer.text
+
+
+def test_injected_instructions_are_never_evidence(assistant):
+    answer = assistant.ask("Is the corporate tax in the Harbour Free Zone 0% forever?")
+    for c in answer.citations:
+        assert "Ignore previous instructions" not in c.quote
+        assert "promo_bot" not in c.section
+    assert "forever" not in answer.text.lower() or answer.refused
+
+
+def test_sentence_spans_are_verbatim_and_headings_stand_alone():
+    text = "Статья 5. Ставка\nРезидент платит 2 % в течение 10 лет; далее — общая ставка. Ст. 6 не применяется."
+    spans = sentence_spans(text, ["Статья 5. Ставка"])
+    pieces = [text[s:e] for s, e in spans]
+    assert pieces[0] == "Статья 5. Ставка"
+    assert "Резидент платит 2 % в течение 10 лет;" in pieces
+    assert all(text[s:e] == p for (s, e), p in zip(spans, pieces, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("kind", "surface", "lang", "expected"),
+    [
+        ("duration", "٢٠ سنة", "en", "20 years"),
+        ("duration", "5 лет", "tr", "5 yıl"),
+        ("percent", "yüzde 25", "ru", "25%"),
+        ("money", "120 million roubles", "ru", "120 млн RUB"),
+        ("money", "AED 5 million", "en", "5 million AED"),
+    ],
+)
+def test_facts_are_localised(kind, surface, lang, expected):
+    assert localise_fact(kind, surface, lang) == expected
+
+
+def test_asked_figures_and_evidence_that_states_them():
+    assert asked_figure("How many companies are licensed in KEZAD?") == "count"
+    assert asked_figure("Сколько стоит аренда земли в Алабуге?") == "money"
+    assert asked_figure("Lisans kaç yıl geçerli?") == "duration"
+    assert asked_figure("ما هي الحوافز؟") is None
+    assert states_figure("DMCC hosts more than 24,000 member companies.", "count")
+    assert not states_figure("The zone was created in 2005 under Decree 784.", "count")
+    assert states_figure("Arsa kirası | yıllık 10,00", "money", "USD/m2 tarifesi")
+    assert [k for k, _ in facts_of("5 % в течение 10 лет")] == ["percent", "duration"]

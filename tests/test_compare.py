@@ -1,0 +1,42 @@
+"""Zone comparison on the fixture corpus (real e5): cells with citations, "not found" where nothing is said."""
+
+from __future__ import annotations
+
+import pytest
+
+from regassist.compare import parse_comparison_question, resolve_places
+from regassist.errors import RegassistError
+
+
+@pytest.fixture
+def assistant(e5_assistant):
+    return e5_assistant
+
+
+def test_compare_countries(assistant):
+    table = assistant.compare(["RU", "OM"], ["profit_tax", "office_rent"], "en")
+    assert table.rows[0] == ["", "Russia", "Oman"]
+    ru = table.cell("RU", "profit_tax")
+    assert ru.citation is not None and "ru_zakon" in ru.citation.source
+    om = table.cell("OM", "profit_tax")
+    assert om.citation is not None and "fifteen" in om.citation.quote
+    assert table.cell("RU", "office_rent").citation is None  # the fixtures never state an office rent
+    assert "not found" in table.rows[2]
+    for c in table.citations:
+        text = assistant.registry.document(c.doc_id).text
+        assert text[c.start : c.start + len(c.quote)] == c.quote
+    csv_text = table.to_csv()
+    assert csv_text.splitlines()[0] == "aspect,zone,value,source,page,section,quote"
+
+
+def test_resolve_places_in_any_language():
+    assert resolve_places(["Алабуга", "TR", "ege_fz", "الدقم"]) == ["alabuga", "TR", "ege_fz", "duqm"]
+    with pytest.raises(RegassistError, match="Unknown zone or country"):
+        resolve_places(["Atlantis"])
+
+
+def test_comparison_questions_are_recognised():
+    places, aspects = parse_comparison_question("profit tax in Alabuga vs Turkish free zones")  # type: ignore[misc]
+    assert places == ["alabuga", "TR"]
+    assert aspects == ["profit_tax"]
+    assert parse_comparison_question("What is the profit tax in Alabuga?") is None
