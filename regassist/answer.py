@@ -139,7 +139,13 @@ def sentence_spans(text: str, headings: Sequence[str] = ()) -> list[tuple[int, i
     breaks."""
     from regassist.chunking import legal_level
 
-    cuts: list[tuple[int, int]] = []  # (end of the sentence before, start of the text after)
+    names = {h.strip() for h in headings if h.strip()}
+    heading_lines = [
+        (line.start(), line.end())
+        for line in re.finditer(r"[^\n]+", text)
+        if line.group().strip() in names or (len(line.group().strip()) <= 160 and legal_level(line.group()) is not None)
+    ]
+    cuts: list[tuple[int, int]] = [(e, e + 1) for _, e in heading_lines if e < len(text)]
     for m in _BOUNDARY.finditer(text):
         end = m.end() if m.group()[0] in ".!?؟;" else m.start()
         if m.group() == "." and _INITIAL.search(text[max(0, end - 3) : end]):
@@ -148,12 +154,9 @@ def sentence_spans(text: str, headings: Sequence[str] = ()) -> list[tuple[int, i
             nxt = text[end:].lstrip()[:1]
             if nxt and (nxt.islower() or nxt.isdigit()):
                 continue
+        if any(s <= end < e for s, e in heading_lines):
+            continue  # "Статья 5. Ставка" is one heading, not two sentences
         cuts.append((end, m.end()))
-    names = {h.strip() for h in headings if h.strip()}
-    for line in re.finditer(r"[^\n]+(?=\n)", text):
-        body = line.group().strip()
-        if body in names or (len(body) <= 160 and legal_level(body) is not None):
-            cuts.append((line.end(), line.end() + 1))
     spans: list[tuple[int, int]] = []
     start = 0
     for end, resume in sorted(set(cuts)):
@@ -412,15 +415,15 @@ class Answerer:
         gazetteer = default_gazetteer()
         zones, countries = self.corpus_places()
         for key in plan.zones:
-            place = gazetteer.get(key)
-            if key in zones:
+            place = gazetteer.find_place(key)
+            if key in zones or place is None:
                 continue
             names = {fold(n) for ns in place.names.values() for n in ns}
             mentioned = any(any(n in fold(h.chunk.context + " " + h.chunk.text) for n in names) for h in hits)
             if not mentioned and place.country not in countries:
                 return place.name(lang)
         for code in plan.countries:
-            if code not in countries and not any(gazetteer.get(z).country == code for z in plan.zones if z in zones):
+            if code not in countries and not (code in plan.zone_countries and any(z in zones for z in plan.zones)):
                 try:
                     return gazetteer.get(code.lower()).name(lang)
                 except KeyError:
@@ -526,8 +529,8 @@ class Answerer:
         asked = {m.concept for m in glossary.find(plan.text, plan.lang) if m.concept.key not in GENERIC_CONCEPTS}
         asked_aspects = {c.aspect for c in asked} - {"general"}
         figure = asked_figure(plan.text)
-        zone_names = self._zone_names(plan.zones)
-        zone_countries = {self._zone_country(z) for z in plan.zones}
+        zone_names = set(plan.zone_names)
+        zone_countries = set(plan.zone_countries)
         out: list[Evidence] = []
         for ev in evidence:
             doc, chunk = ev.hit.doc, ev.hit.chunk
@@ -551,28 +554,6 @@ class Answerer:
                     continue
             out.append(ev)
         return out
-
-    @staticmethod
-    def _zone_names(zones: Sequence[str]) -> set[str]:
-        from regassist.gazetteer import default_gazetteer
-
-        names: set[str] = set()
-        for key in zones:
-            try:
-                place = default_gazetteer().get(key)
-            except KeyError:
-                continue
-            names |= {fold(n) for ns in place.names.values() for n in ns if len(n) >= 4}
-        return names
-
-    @staticmethod
-    def _zone_country(key: str) -> str | None:
-        from regassist.gazetteer import default_gazetteer
-
-        try:
-            return default_gazetteer().get(key).country.upper()
-        except KeyError:
-            return None
 
     def _choose(self, evidence: Sequence[Evidence], wants_number: bool, lang: Lang) -> list[Evidence]:
         """The best sentence, the one after it when it carries the figures (tables and lists continue across
@@ -602,6 +583,11 @@ class Answerer:
     def _render(self, ev: Evidence, n: int, lang: Lang) -> str:
         if ev.hit.chunk.lang == lang:
             return f"{ev.text} [{n}]"
+        from regassist.translate import translate
+
+        translated = translate(ev.text, ev.hit.chunk.lang, lang)
+        if translated:  # only where the user installed a model for the pair; marked as a translation
+            return f"{self._fact_text(ev, lang)} [{n}] {say('translated', lang)}: «{translated}»"
         return f"{self._fact_text(ev, lang)} [{n}]"
 
     def _fact_text(self, ev: Evidence, lang: Lang) -> str:

@@ -17,7 +17,9 @@ from regassist.store import Filters
 class Assistant:
     """Question answering over one index folder. Thread-safe for concurrent ``ask``/``search`` calls."""
 
-    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self, settings: Settings | None = None, embedder: Embedder | None = None, chat_model: object | None = None
+    ) -> None:
         self.settings = settings or Settings.load()
         self.searcher = Searcher(self.settings, embedder)
         self.answerer = Answerer(
@@ -28,6 +30,10 @@ class Assistant:
             embed_query=self.searcher.query_vector,
             embed_sentences=self.searcher.passage_vectors,
         )
+        from regassist.generate import GenerativeAnswerer, make_chat_model
+
+        chat_model = chat_model if chat_model is not None else make_chat_model(self.settings)
+        self.generator = GenerativeAnswerer(chat_model, self.answerer) if chat_model is not None else None
 
     @property
     def registry(self):  # type: ignore[no-untyped-def]
@@ -45,7 +51,8 @@ class Assistant:
         answer = self._compare(question, lang or plan.lang) if filters is None or filters.is_empty else None
         if answer is None:
             hits = self.searcher.search(question, filters=filters, lang=plan.lang)
-            answer = self.answerer.answer(question, plan, hits, lang or plan.lang)
+            answerer = self.generator or self.answerer
+            answer = answerer.answer(question, plan, hits, lang or plan.lang)
         return replace(answer, latency_ms=(time.perf_counter() - started) * 1000)
 
     def compare(self, zones: list[str], aspects: list[str] | None = None, lang: Lang = "en"):  # type: ignore[no-untyped-def]

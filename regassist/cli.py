@@ -508,6 +508,30 @@ def models() -> None:
     """Local model weights (embedder, optional translation models)."""
 
 
+@models.command("install")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@friendly_errors
+def models_install(path: Path) -> None:
+    """Install a translation model from a local .argosmodel file (optional; never downloaded)."""
+    from regassist.translate import install_model
+
+    click.echo(f"installed {install_model(path)}")
+
+
+@models.command("list")
+@click.pass_context
+@friendly_errors
+def models_list(ctx: click.Context) -> None:
+    """Show the embedder in use and the installed translation pairs."""
+    from regassist.translate import installed_pairs
+
+    settings = _settings(ctx)
+    click.echo(f"embedder: {settings.embedding_model} (cache {settings.cache_dir})")
+    pairs = sorted(installed_pairs())
+    click.echo("translation: " + (", ".join(f"{a}->{b}" for a, b in pairs) if pairs else "none installed "
+               "(answers give key facts in the asker's language and quote the source as written)"))  # fmt: skip
+
+
 @models.command("prepare")
 @click.pass_context
 @friendly_errors

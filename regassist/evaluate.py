@@ -182,6 +182,11 @@ def run_eval(
         dense_only = searcher.variant(bm25_weight=0.0, language_debias=0.0)
         systems["bm25"] = lambda q: bm25_only.search(q, k=10, use_places=False, expand=False)
         systems["dense"] = lambda q: dense_only.search(q, k=10, use_places=False, expand=False)
+        from regassist.baselines import langchain_system  # plain LangChain pipeline, same embedder
+
+        langchain = langchain_system(searcher)
+        if langchain is not None:
+            systems["langchain"] = langchain
     runs = {name: SystemRun(name) for name in systems}
     doc_texts: dict[str, str] = {}
 

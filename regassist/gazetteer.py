@@ -546,6 +546,10 @@ class Gazetteer:
         except KeyError:
             raise KeyError(f"no place {key!r} in the gazetteer") from None
 
+    def find_place(self, key: str) -> Place | None:
+        """The place with ``key``, or None (zones known only from document metadata are not in the gazetteer)."""
+        return self._places.get(key)
+
     def __contains__(self, key: object) -> bool:
         return key in self._places
 

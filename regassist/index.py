@@ -313,14 +313,28 @@ def write_index(index_dir: Path, search_index: SearchIndex, extra: dict[str, Any
         os.fsync(fh.fileno())
     os.replace(tmp, index_dir / MANIFEST)
     _fsync_dir(index_dir)
+    remove_stale_files(index_dir, manifest)
+
+
+def remove_stale_files(index_dir: Path, manifest: dict[str, Any] | None = None) -> list[str]:
+    """Delete other generations' files and leftover ``*.tmp`` files; returns their names. Only for the writer
+    (the lock holder). Reliability fix (issue 8): this was the tail of ``write_index``; a writer killed after
+    switching the manifest but before this cleanup left the old generation behind for good, because the next
+    ingestion had nothing to write and never came here. ``Indexer.ingest`` now also calls it then."""
+    manifest = manifest if manifest is not None else read_manifest(index_dir)
+    if manifest is None:
+        return []
+    current = {manifest.get("dense"), manifest.get("bm25"), manifest.get("centroids")}
+    removed: list[str] = []
     for old in index_dir.iterdir():
-        if old.name.startswith(("dense-", "bm25-")) and old.name not in (dense_name, bm25_name, centroids_name):
+        stale_generation = old.name.startswith(("dense-", "bm25-")) and old.name not in current
+        if stale_generation or (old.name.startswith(".") and old.name.endswith(".tmp")):
             if old.is_dir():
                 shutil.rmtree(old, ignore_errors=True)
             else:
                 old.unlink(missing_ok=True)
-        elif old.name.startswith(".") and old.name.endswith(".tmp"):
-            shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
+            removed.append(old.name)
+    return removed
 
 
 def _fsync_file(path: Path) -> None:

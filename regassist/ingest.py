@@ -8,8 +8,9 @@ a new generation. A bad file is reported and skipped; the batch goes on.
 from __future__ import annotations
 
 import logging
+import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -21,9 +22,10 @@ from regassist.config import Settings
 from regassist.documents import Chunk, DocInfo, Document
 from regassist.embeddings import Embedder, load_embedder
 from regassist.errors import LoadError, RegassistError
-from regassist.index import LexicalIndex, SearchIndex, augment, load_index, write_index, writer_lock
+from regassist.index import LexicalIndex, SearchIndex, augment, load_index, remove_stale_files, write_index, writer_lock
 from regassist.lexical import tokenize
-from regassist.loaders import iter_sources, load_path
+from regassist.documents import content_id
+from regassist.loaders import canonical_source, file_metadata, iter_sources, load_bytes, metadata_hash, read_source
 from regassist.store import Registry
 
 logger = logging.getLogger(__name__)
@@ -70,9 +72,11 @@ class Indexer:
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self._embedder = embedder
+        self._loaded: SearchIndex | None = None
 
     @property
     def embedder(self) -> Embedder:
+        """Loaded on first need: a batch of unchanged files never loads the model."""
         if self._embedder is None:
             self._embedder = load_embedder(self.settings)
         return self._embedder
@@ -91,41 +95,56 @@ class Indexer:
         with writer_lock(self.settings.index_dir):
             registry = Registry(self.settings.index_dir, create=True)
             try:
-                index = load_index(registry, self.embedder.name, self.embedder.dim, self.settings.ann_threshold)
+                index: SearchIndex | None = None  # loaded (with the model) only when a file needs work
                 changed = False
                 from tqdm.auto import tqdm
 
                 for path in tqdm(files, desc="Ingesting", unit="file", disable=not show_progress):
-                    result = self._ingest_one(registry, index, path, overrides)
+                    result = self._ingest_one(registry, lambda: index or self._load(registry), path, overrides)
+                    if index is None and self._loaded is not None:
+                        index = self._loaded
                     results.append(result)
                     changed |= result.status in ("added", "updated")
                     if result.status == "failed":
                         logger.warning("%s", result.error)
-                if changed or index.generation != registry.generation or not _manifest_current(registry):
-                    self._persist(registry, index)
+                if changed or not _manifest_current(registry):
+                    self._persist(registry, index or self._load(registry))
+                else:  # files a writer killed during its cleanup left behind (see index.remove_stale_files)
+                    remove_stale_files(registry.index_dir)
             finally:
                 registry.close()
         return IngestReport(tuple(results), time.perf_counter() - started)
 
+    def _load(self, registry: Registry) -> SearchIndex:
+        self._loaded = load_index(registry, self.embedder.name, self.embedder.dim, self.settings.ann_threshold)
+        return self._loaded
+
     def _ingest_one(
-        self, registry: Registry, index: SearchIndex, path: Path, overrides: Mapping[str, Any] | None
+        self,
+        registry: Registry,
+        get_index: Callable[[], SearchIndex],
+        path: Path,
+        overrides: Mapping[str, Any] | None,
     ) -> FileResult:
         try:
-            doc = load_path(path, self.settings, overrides)
-        except LoadError as err:
-            return FileResult(str(path), "failed", error=str(err))
+            data = read_source(path, self.settings)
+            meta = file_metadata(path, overrides)
+            doc_id, source = content_id(data), canonical_source(path)
+            existing = registry.doc_info(doc_id)
+            # Unchanged bytes and metadata: nothing to do, not even parsing (re-ingesting a folder is cheap).
+            if existing is not None and existing.source == source and registry.meta_hash(doc_id) == metadata_hash(meta):
+                return FileResult(source, "unchanged", doc_id, existing.title, existing.lang, existing.n_pages,
+                                  registry.n_chunks_of(doc_id))  # fmt: skip
+            if existing is not None and existing.source != source:
+                return FileResult(source, "duplicate", doc_id, existing.title, existing.lang, existing.n_pages, 0,
+                                  warnings=(f"same content as {existing.source} (doc {doc_id})",))  # fmt: skip
+            doc = load_bytes(data, path, self.settings, meta)
         except RegassistError as err:
-            return FileResult(str(path), "failed", error=str(err))
-        except Exception as err:
+            return _failed(path, str(err))
+        except Exception as err:  # noqa: BLE001 - one file's surprise must not end the batch
             logger.debug("unexpected error loading %s", path, exc_info=True)
-            return FileResult(str(path), "failed", error=f"Cannot read {path.name}: {err.__class__.__name__}: {err}")
-        existing = registry.doc_info(doc.doc_id)
-        if existing is not None:
-            if existing.source == doc.source:
-                return _result(doc, "unchanged", registry.n_chunks_of(doc.doc_id))
-            return _result(
-                doc, "duplicate", 0, warnings=(f"same content as {existing.source} (doc {existing.doc_id})",)
-            )
+            return _failed(path, f"Cannot read {path.name}: {err.__class__.__name__}: {err}")
+        index = get_index()
         previous = registry.doc_by_source(doc.source)
         chunks = chunk_document(
             doc,
@@ -135,7 +154,7 @@ class Indexer:
             min_tokens=self.settings.min_chunk_tokens,
         )
         if not chunks:
-            return FileResult(str(path), "failed", error=f"Cannot read {path.name}: no text to index.")
+            return _failed(path, f"Cannot read {path.name}: no text to index.")
         model = self.embedder.name
         cached = registry.cached_vectors((c.content_hash for c in chunks), model)
         todo = {c.content_hash: embed_text(c) for c in chunks if c.content_hash not in cached}
@@ -198,6 +217,21 @@ class Indexer:
             index.dense.centroids = centroids_from_registry(registry, self.embedder.name, self.embedder.dim)
         index.generation = registry.generation
         write_index(registry.index_dir, index, {"dim": self.embedder.dim})
+
+
+# Reliability fix (issue 8): a failed file's report is one printable line whatever its name holds. A newline
+# in a file name split the "Cannot read NAME: reason." line, a right-to-left override (U+202E) reversed it on
+# screen, and a name that is not UTF-8 (lone surrogates) could not be printed at all.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _printable(text: str) -> str:
+    """``text`` with control, bidi-override and surrogate characters shown as escapes (\\n, \\u202e)."""
+    return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+def _failed(path: Path, error: str) -> FileResult:
+    return FileResult(_printable(str(path)), "failed", error=_printable(error))
 
 
 def _manifest_current(registry: Registry) -> bool:

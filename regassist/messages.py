@@ -56,6 +56,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ar": "إصدار {old}: {old_fact} [{n_old}]؛ إصدار {new}: {new_fact} [{n_new}].",
         "tr": "{old} sürümü: {old_fact} [{n_old}]; {new} sürümü: {new_fact} [{n_new}].",
     },
+    "translated": {
+        "ru": "Машинный перевод цитаты",
+        "en": "Machine translation of the quote",
+        "ar": "ترجمة آلية للاقتباس",
+        "tr": "Alıntının makine çevirisi",
+    },
     "facts": {"ru": "Ключевые данные", "en": "Key facts", "ar": "المعطيات الرئيسية", "tr": "Temel bilgiler"},
     "not_found_cell": {"ru": "не найдено", "en": "not found", "ar": "غير موجود", "tr": "bulunamadı"},
     "premise": {

@@ -10,7 +10,9 @@ with the same terms in the other languages.
 from __future__ import annotations
 
 import copy
+import functools
 import logging
+import re
 import threading
 import time
 from collections import OrderedDict, defaultdict
@@ -34,6 +36,7 @@ logger = logging.getLogger(__name__)
 RRF_K = 60  # Cormack et al. 2009; a larger k flattens the rank curve
 EXPANSION_WEIGHT = 0.5  # glossary and gazetteer terms count half as much as the asker's own words
 NEAR_DUPLICATE = 0.9  # Jaccard of word sets above which two passages are the same passage
+GENERIC_ZONE_WORDS = frozenset({"zone", "free", "special", "economic", "park", "industrial", "technopark", "city"})
 REFERENCE_BOOST = 3.0  # lexical weight multiplier for short article-reference queries
 VECTOR_CACHE_SIZE = 20_000  # query and sentence embeddings kept in memory (384 floats each: ~30 MB)
 
@@ -47,6 +50,8 @@ class QueryPlan:
     countries: tuple[str, ...]
     zones: tuple[str, ...]
     tokens: dict[str, float]
+    zone_names: tuple[str, ...] = ()  # folded names of the named zones, in all languages
+    zone_countries: tuple[str, ...] = ()  # countries of the named zones
 
 
 def fuse_rrf(ranked: Sequence[Sequence[tuple[int, float]]], weights: Sequence[float]) -> dict[int, float]:
@@ -127,19 +132,58 @@ class Searcher:
         gazetteer = default_gazetteer()
         countries = tuple(gazetteer.countries_in(query))
         zones = tuple(gazetteer.zones_in(query))
+        zone_names: set[str] = set()
+        zone_countries: set[str] = set()
+        for key in zones:
+            place = gazetteer.get(key)
+            zone_names |= {fold(n) for ns in place.names.values() for n in ns if len(n) >= 4}
+            zone_countries.add(place.country.upper())
+        # Zones of the indexed documents that the gazetteer does not know ("harbour", "sahil"): their keys are
+        # names too, so a question that names one is about that zone's documents.
+        query_words = fold(query).split()
+        for key, (country, words) in self.corpus_zones().items():
+            if words and all(any(w.startswith(n) and len(w) - len(n) <= 4 for w in query_words) for n in words):
+                zones += (key,)
+                zone_names |= set(words)
+                if country:
+                    zone_countries.add(country)
         tokens: dict[str, float] = {}
         for token in tokenize(query, qlang, query=True):
             tokens[token] = tokens.get(token, 0.0) + 1.0
         expansions = default_glossary().expand(query, qlang) if expand else {}
         for place_key in zones if expand else ():
-            place = gazetteer.get(place_key)
+            place = gazetteer.find_place(place_key)
+            if place is None:
+                continue  # a zone known only from the corpus: no names in other languages
             for other, names in place.names.items():
                 if other != qlang:
                     expansions.setdefault(other, []).extend(names[:3])
         for other, terms in expansions.items():
             for token in tokenize(" ".join(terms), other):  # type: ignore[arg-type]
                 tokens.setdefault(token, EXPANSION_WEIGHT)
-        return QueryPlan(query, qlang, countries, zones, tokens)
+        return QueryPlan(query, qlang, countries, zones, tokens, tuple(sorted(zone_names)), tuple(sorted(zone_countries)))
+
+    def corpus_zones(self) -> dict[str, tuple[str | None, tuple[str, ...]]]:
+        """Zones of indexed documents unknown to the gazetteer: key -> (country, folded name words)."""
+        generation = self.registry.generation
+        cached = getattr(self, "_corpus_zones", None)
+        if cached is not None and cached[0] == generation:
+            return cached[1]  # type: ignore[no-any-return]
+        from regassist.gazetteer import default_gazetteer
+
+        gazetteer = default_gazetteer()
+        out: dict[str, tuple[str | None, tuple[str, ...]]] = {}
+        rows = self.registry.conn.execute("SELECT DISTINCT zone, country FROM documents WHERE zone IS NOT NULL")
+        for key, country in rows.fetchall():
+            try:
+                gazetteer.get(key)
+                continue
+            except KeyError:
+                pass
+            words = tuple(w for w in re.split(r"[_\-\s]+", fold(key)) if len(w) >= 4 and w not in GENERIC_ZONE_WORDS)
+            out[key] = (country, words)
+        self._corpus_zones = (generation, out)
+        return out
 
     def search(
         self,
@@ -208,6 +252,8 @@ class Searcher:
                     lexical=float(lexical_scores.get(cid, 0.0)),
                 )
             )
+        if self.settings.reranker_model:
+            hits = self._rerank(query, hits)
         hits = _diversify(hits, k, self.settings.max_per_doc)
         return [replace(h, rank=i + 1) for i, h in enumerate(hits)]
 
@@ -222,10 +268,35 @@ class Searcher:
             ids = np.intersect1d(ids, allowed)
         return ids
 
+    def _rerank(self, query: str, hits: list[Hit]) -> list[Hit]:
+        """Reorder the top candidates with a local cross-encoder (only when one is configured)."""
+        top = hits[: self.settings.rerank_top]
+        if not top:
+            return hits
+        scores = _cross_encoder(self.settings.reranker_model).predict([(query, h.chunk.text) for h in top])
+        order = sorted(range(len(top)), key=lambda i: float(scores[i]), reverse=True)
+        return [replace(top[i], score=float(scores[i])) for i in order] + hits[len(top) :]
+
     def timed_search(self, query: str, **kwargs: object) -> tuple[list[Hit], float]:
         started = time.perf_counter()
         hits = self.search(query, **kwargs)  # type: ignore[arg-type]
         return hits, (time.perf_counter() - started) * 1000
+
+
+@functools.lru_cache(maxsize=2)
+def _cross_encoder(path: str):  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from sentence_transformers import CrossEncoder
+
+    from regassist.errors import ModelNotAvailable
+
+    if not Path(path).expanduser().is_dir():
+        raise ModelNotAvailable(
+            f"reranker_model {path!r} is not a local folder. Point REGASSIST_RERANKER_MODEL at a CrossEncoder "
+            "folder on disk, or leave it empty; models are never downloaded."
+        )
+    return CrossEncoder(str(Path(path).expanduser()), device="cpu", local_files_only=True)
 
 
 def _diversify(hits: list[Hit], k: int, max_per_doc: int) -> list[Hit]:

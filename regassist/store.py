@@ -236,6 +236,11 @@ class Registry:
         rows = self.conn.execute(f"SELECT {DOC_COLUMNS} FROM documents ORDER BY source").fetchall()
         return [_doc_info(r) for r in rows]
 
+    def meta_hash(self, doc_id: str) -> str | None:
+        row = self.conn.execute("SELECT json_extract(extra, '$.meta_hash') FROM documents WHERE doc_id = ?", (doc_id,))
+        found = row.fetchone()
+        return found[0] if found else None
+
     def n_chunks_of(self, doc_id: str) -> int:
         return int(self.conn.execute("SELECT count(*) FROM chunks WHERE doc_id = ?", (doc_id,)).fetchone()[0])
 

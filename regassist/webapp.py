@@ -65,7 +65,8 @@ _KEY = re.compile(r"[a-z0-9][a-z0-9_\-]{0,39}")
 _SERIES = re.compile(r"[\w][\w.\-]{0,79}")
 _REF = re.compile(r"\[(\d{1,2})\]")
 _SENTENCE_END = re.compile(r"(?<=[.!?؟…\]»”])\s+|\n+")
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|\w+|\s+|[^\w\s]")
+# Numbers (with thousands separated by spaces: "1 000"), words, runs of spaces, single other characters.
+_TOKEN = re.compile(r"\d{1,3}(?:[\u00a0\u202f ]\d{3})+(?!\d)|\d+(?:[.,]\d+)*|\w+|\s+|[^\w\s]")
 _NUMBER = re.compile(r"\d")
 _BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
@@ -485,12 +486,10 @@ def diff_tokens(a: str, b: str) -> tuple[str, str, int, list[tuple[str, str]]]:
             left.append(seg(old, "del"))
         if new:
             right.append(seg(new, "ins"))
+        # A changed number is one replaced by another, not text added or removed around numbers.
         old_nums = [x for x in old if _NUMBER.search(x)]
         new_nums = [x for x in new if _NUMBER.search(x)]
-        for k in range(max(len(old_nums), len(new_nums))):
-            pair = (old_nums[k] if k < len(old_nums) else "", new_nums[k] if k < len(new_nums) else "")
-            if pair[0] != pair[1]:
-                numbers.append(pair)
+        numbers.extend((o, n) for o, n in zip(old_nums, new_nums) if o != n)
     return "".join(left), "".join(right), changes, numbers
 
 
@@ -963,7 +962,7 @@ class WebApp:
             f"<th>{esc(t('aspect', ui))}</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
         )
 
-    def ui_compare(self, zones: list[str] | None, aspects: list[str] | None, extra: str, ui: str) -> tuple[Any, ...]:
+    def ui_compare(self, zones: list[str] | None, aspects: list[str] | None, ui: str) -> tuple[Any, ...]:
         ui = W.ui_lang(ui)
         zones = [z for z in (zones or []) if z]
         if len(zones) < 2:
@@ -972,8 +971,7 @@ class WebApp:
             import regassist.compare  # noqa: F401
         except ImportError:
             return f'<p class="ra-none">{esc(t("compare_unavailable", ui))}</p>', gr.update(visible=False)
-        chosen = list(aspects or [])
-        chosen += [a.strip() for a in (extra or "").split(",") if a.strip()]
+        chosen = [a for a in (aspects or []) if a]
         try:
             cmp = self.comparison(zones, chosen or None, ui)
         except Exception as err:
@@ -1352,14 +1350,8 @@ class WebApp:
                             )
                             diff_out = gr.HTML("", js_on_load=None, elem_id="ra-diff-out")
                         with labels.add(gr.Tab(t("wb_compare", lang0), id="wb-compare"), label="wb_compare"):
-                            with gr.Row():
-                                cmp_zones = labels.add(gr.Dropdown([], multiselect=True, label=t("zones", lang0),
-                                                                   scale=2, elem_id="ra-cmp-zones"), label="zones")  # fmt: skip
-                                cmp_extra = labels.add(
-                                    gr.Textbox(label=t("aspects", lang0), placeholder=t("aspects_hint", lang0),
-                                               scale=1, max_length=300),
-                                    label="aspects", placeholder="aspects_hint",
-                                )  # fmt: skip
+                            cmp_zones = labels.add(gr.Dropdown([], multiselect=True, label=t("zones", lang0),
+                                                               elem_id="ra-cmp-zones"), label="zones")  # fmt: skip
                             cmp_aspects = labels.add_fn(
                                 gr.CheckboxGroup(self.aspect_choices(lang0), value=self.default_aspects(),
                                                  label=t("aspects", lang0), elem_id="ra-cmp-aspects"),
@@ -1462,7 +1454,7 @@ class WebApp:
                 trigger(self.ui_search, search_inputs, [search_out, search_csv], **private, **model)
             series_dd.change(self.ui_pick_series, [series_dd], [left_dd, right_dd], **light)
             diff_btn.click(self.ui_diff, [left_dd, right_dd, lang_dd], [diff_out], **private)
-            cmp_btn.click(self.ui_compare, [cmp_zones, cmp_aspects, cmp_extra, lang_dd], [cmp_out, cmp_csv],
+            cmp_btn.click(self.ui_compare, [cmp_zones, cmp_aspects, lang_dd], [cmp_out, cmp_csv],
                           **private, **model)  # fmt: skip
 
             login_btn.click(self.op_login, [password, lang_dd],
@@ -1587,8 +1579,10 @@ _DIR_JS = """(lang) => {
   const rtl = lang === 'ar';
   document.documentElement.setAttribute('dir', rtl ? 'rtl' : 'ltr');
   document.documentElement.setAttribute('lang', lang || 'en');
-  const app = document.querySelector('gradio-app');
-  if (app) { app.setAttribute('dir', rtl ? 'rtl' : 'ltr'); }
+  try {  // Gradio's own words (upload area, buttons) in the same language, when its runtime exposes changeLocale
+    const core = performance.getEntriesByType('resource').map((e) => e.name).find((n) => /\\/core-[\\w-]+\\.js$/.test(n));
+    if (core) { import(core).then((m) => { if (m && m.changeLocale) { m.changeLocale(lang); } }).catch(() => {}); }
+  } catch (e) { /* best effort */ }
   return [];
 }"""
 
@@ -1610,6 +1604,7 @@ HEAD = """<script>
 CSS = """
 html[dir="rtl"] .block[dir="ltr"], html[dir="rtl"] [data-testid="block-info"] { direction: rtl; }
 html[dir="rtl"] .icon-wrap { right: auto !important; left: 20px; }
+html[dir="rtl"] #ra-topk, html[dir="rtl"] #ra-topk .block[dir="ltr"] { direction: ltr; }
 #ra-login { max-width: 520px; }
 .ra-head h1 { font-size: 1.45rem; margin: 0 0 .2rem 0; }
 .ra-head p { margin: .1rem 0; color: var(--body-text-color-subdued); }
@@ -1673,7 +1668,7 @@ b.ra-num { font-weight: 800; outline: 1px solid rgba(234, 88, 12, .7); border-ra
 .ra-cmp th, .ra-cmp td { border: 1px solid var(--border-color-primary); padding: 6px 8px; vertical-align: top;
   text-align: start; }
 .ra-cmp thead th { background: var(--background-fill-secondary); }
-.ra-cmp .ra-cite { display: block; font-size: .75rem; margin-top: 4px; text-decoration: none; }
+.ra-cmp .ra-cite { display: block; font-size: .75rem; margin-top: 4px; text-decoration: none; text-align: start; }
 .ra-cmp .ra-nf { color: var(--body-text-color-subdued); font-style: italic; }
 .ra-res { width: 100%; border-collapse: collapse; }
 .ra-res th, .ra-res td { border: 1px solid var(--border-color-primary); padding: 4px 8px; text-align: start; }

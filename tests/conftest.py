@@ -116,3 +116,24 @@ def e5():
     from regassist.embeddings import load_embedder
 
     return load_embedder(Settings())
+
+
+@pytest.fixture(scope="session")
+def e5_index(e5, tmp_path_factory) -> Settings:
+    """tests/fixtures/docs + tests/fixtures/answers indexed once per run with the real embedder."""
+    from regassist.ingest import Indexer
+
+    root = tmp_path_factory.mktemp("e5-index")
+    shutil.copytree(DOCS, root / "docs")
+    shutil.copytree(FIXTURES / "answers", root / "answers")
+    settings = Settings(index_dir=root / "index", cache_dir=root / "cache")
+    report = Indexer(settings, embedder=e5).ingest([root / "docs", root / "answers"])
+    assert report.n_failed == 0, [r.error for r in report.results if r.error]
+    return settings
+
+
+@pytest.fixture(scope="session")
+def e5_assistant(e5, e5_index):
+    from regassist.assistant import Assistant
+
+    return Assistant(e5_index, embedder=e5)

@@ -106,6 +106,26 @@ def sniff(data: bytes, path: Path) -> str:
 
 def load_path(path: Path, settings: Settings, overrides: Mapping[str, Any] | None = None) -> Document:
     """Read one file into a Document. Raises LoadError with a one-line reason for anything unusable."""
+    return load_bytes(read_source(path, settings), path, settings, file_metadata(path, overrides))
+
+
+def file_metadata(path: Path, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Manifest and sidecar metadata of ``path`` with explicit ``overrides`` on top."""
+    meta = read_metadata(path)
+    meta.update({k: v for k, v in (overrides or {}).items() if v not in (None, "")})
+    return meta
+
+
+def read_source(path: Path, settings: Settings) -> bytes:
+    """The file's bytes, after the checks that need no parsing: exists, regular, not empty, not too big."""
+    # Reliability fix (issue 8): a file name that is not valid UTF-8 (Linux allows any bytes; Python keeps
+    # them as lone surrogates) reached SQLite as the document's source and raised UnicodeEncodeError, which
+    # ended the whole batch. It is now one failed file, named with its bad bytes escaped.
+    try:
+        canonical_source(path).encode("utf-8")
+    except UnicodeEncodeError:
+        shown = os.fsencode(path).decode("utf-8", "backslashreplace")
+        raise LoadError(shown, "its name is not valid UTF-8", "Rename the file and try again.") from None
     try:
         size = path.stat().st_size
     except OSError as err:
@@ -120,10 +140,15 @@ def load_path(path: Path, settings: Settings, overrides: Mapping[str, Any] | Non
             f"it is {_human_bytes(size)}, over the limit of {_human_bytes(settings.max_file_bytes, exact=True)}",
             "Split it or raise max_file_bytes.",
         )
-    data = path.read_bytes()
-    meta = read_metadata(path)
-    meta.update({k: v for k, v in (overrides or {}).items() if v not in (None, "")})
-    return load_bytes(data, path, settings, meta)
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise LoadError(path, f"it cannot be read ({err.strerror or err})") from err
+
+
+def metadata_hash(meta: Mapping[str, Any]) -> str:
+    """Fingerprint of a file's metadata: a changed sidecar re-indexes the file even if its bytes did not change."""
+    return content_id(json.dumps(meta, sort_keys=True, ensure_ascii=False, default=str).encode())
 
 
 def _human_bytes(n: int, *, exact: bool = False) -> str:
@@ -191,6 +216,7 @@ def load_bytes(data: bytes, path: Path, settings: Settings, meta: Mapping[str, A
         extra={
             "headings": headings,
             "format": kind,
+            "meta_hash": metadata_hash(meta),
             **{k: v for k, v in meta.items() if k not in META_KEYS},
         },
     )

@@ -12,6 +12,41 @@ from regassist.errors import LoadError
 logger = logging.getLogger(__name__)
 
 MAX_PAGE_CHARS = 200_000  # a page with more text than this is a generated bomb, not a page of a law
+try:  # pypdf's resource limits (decompressed stream size, content stream tokens); pypdf >= 5.x
+    from pypdf.errors import LimitReachedError as _LIMIT_REACHED
+except ImportError:  # pragma: no cover - older pypdf: nothing to single out
+    _LIMIT_REACHED = ()  # type: ignore[assignment,misc]
+
+
+class _GuardTripped(Exception):
+    """Raised from pypdf's visitor callbacks to stop a page's extraction."""
+
+
+class _PageGuard:
+    """pypdf visitor callbacks that stop one page's text extraction once its text passes ``max_chars`` or
+    the document's ``deadline`` (time.monotonic) passes. Once tripped it raises on every later callback:
+    pypdf swallows exceptions raised inside a Form XObject, the next operator of the page stops it."""
+
+    def __init__(self, deadline: float, max_chars: int) -> None:
+        self.deadline = deadline
+        self.max_chars = max_chars
+        self.chars = 0
+        self.operators = 0
+        self.tripped = ""  # "", "time" or "chars"
+
+    def on_operator(self, *_: object) -> None:
+        self.operators += 1
+        if not self.tripped and self.operators % 512 == 0 and time.monotonic() > self.deadline:
+            self.tripped = "time"
+        if self.tripped:
+            raise _GuardTripped(self.tripped)
+
+    def on_text(self, text: str, *_: object) -> None:
+        self.chars += len(text)
+        if not self.tripped and self.chars > self.max_chars:
+            self.tripped = "chars"
+        if self.tripped:
+            raise _GuardTripped(self.tripped)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,12 +95,26 @@ def read_pdf(data: bytes, name: str, *, max_pages: int, timeout_s: float) -> Pdf
     for number, page in enumerate(reader.pages, start=1):
         if time.monotonic() - started > timeout_s:
             raise LoadError(name, f"reading took longer than {timeout_s:.0f} s (at page {number} of {n_pages})")
+        # Reliability fix (issue 8): the checks between pages came too late for one hostile page -- a Form
+        # XObject drawn 4,000 times took 80 s before the character cap below could look at the text, and
+        # pypdf's own safety limits (75 MB per inflated stream, 2M tokens per content stream) were reported
+        # as "no text layer, run OCR". The guard watches the extraction as it runs and stops it.
+        guard = _PageGuard(deadline=started + timeout_s, max_chars=MAX_PAGE_CHARS)
         try:
-            text = page.extract_text() or ""
+            text = page.extract_text(visitor_operand_before=guard.on_operator, visitor_text=guard.on_text) or ""
+        except _GuardTripped:
+            text = ""
+        except _LIMIT_REACHED as err:
+            detail = (str(err).strip().splitlines() or [err.__class__.__name__])[0].rstrip(".")
+            raise LoadError(
+                name, f"page {number} is over the PDF reader's safety limits, a decompression bomb? (pypdf: {detail})"
+            ) from err
         except Exception as err:
             warnings.append(f"page {number}: text could not be extracted ({err.__class__.__name__})")
             text = ""
-        if len(text) > MAX_PAGE_CHARS:
+        if guard.tripped == "time":
+            raise LoadError(name, f"reading took longer than {timeout_s:.0f} s (at page {number} of {n_pages})")
+        if guard.tripped == "chars" or len(text) > MAX_PAGE_CHARS:
             raise LoadError(name, f"page {number} holds over {MAX_PAGE_CHARS:,} characters (a decompression bomb?)")
         text, fixed = repair_rtl_text(text)
         repaired += fixed
