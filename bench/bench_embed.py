@@ -60,7 +60,9 @@ def main() -> None:
     texts = chunk_texts(args.index, args.corpus)
     if args.limit:
         texts = texts[: args.limit]
-    questions = [json.loads(line)["question"] for line in args.questions.read_text(encoding="utf-8").splitlines() if line.strip()]
+    questions = [
+        json.loads(line)["question"] for line in args.questions.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     settings = Settings.load()
     embedder = load_embedder(settings)
     import torch

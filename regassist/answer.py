@@ -44,6 +44,12 @@ _QUANTITY_Q = re.compile(
     r"размер\w*|срок\w*|ne kadar|kaç|oran\w*|süre\w*|كم|نسبة|مدة|معدل)\b",
     re.I,
 )
+# Questions about practice, where forum threads are the right source.
+_EXPERIENCE_Q = re.compile(
+    r"опыт|на практике|в реальности|отзыв|experience|in practice|actually|forum|anyone|deneyim|tecrübe|pratikte|"
+    r"gerçekte|تجرب|تجارب|في الواقع|عمليا|عمليًا",
+    re.IGNORECASE,
+)
 _CHANGE_Q = re.compile(
     r"(изменил|изменени|что нового|отлича|chang|differ|what is new|değiş|fark|yenilik|تغير|تغيّر|الفرق|اختلاف|الجديد)",
     re.I,
@@ -239,6 +245,11 @@ _SCALES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+def wants_latest_edition(question: str) -> bool:
+    """True unless the question names a year or asks what changed: then every edition is evidence."""
+    return not (_YEAR.search(question) or _CHANGE_Q.search(question))
+
+
 def asked_figure(question: str) -> str | None:
     """'count', 'duration' or 'money' when the question asks for that kind of figure, else None."""
     for kind, pattern in _ASKS:
@@ -275,6 +286,16 @@ def states_figure(text: str, kind: str, context: str = "") -> bool:
     return kind in ("duration", "count") and bool(_NUMBER_WORDS.search(text))
 
 
+def key_facts(text: str) -> list[tuple[str, str]]:
+    """The facts worth restating: figures with a unit (rates, durations, prices, areas, dates); bare numbers
+    (list markers, article numbers, years) only when the sentence has nothing else."""
+    found = facts_of(text)
+    with_unit = [(k, v) for k, v in found if k != "number"]
+    if with_unit:
+        return with_unit
+    return [(k, v) for k, v in found if not re.fullmatch(r"\d{1,2}|(?:19|20)\d\d", v)]
+
+
 def localise_fact(kind: str, surface: str, lang: Lang) -> str:
     """A fact with its unit word in ``lang``: '5 лет' -> '5 years'; digits and % stay as they are."""
     from regassist.textnorm import ascii_digits
@@ -307,6 +328,7 @@ class ScoreWeights:
     context: float = 0.3  # question terms only in the passage's heading path
     prior: float = 1.0  # 1/sqrt(rank) of the passage
     facts: float = 1.0  # a figure, for "how much / how long" questions
+    forum: float = 1.0  # official texts before forum posts, unless the question asks about experience
     semantic: float = 20.0  # per unit of question-sentence cosine above COSINE_FLOOR
 
 
@@ -318,6 +340,7 @@ class Candidate:
     prior: float
     has_facts: bool
     wants_number: bool
+    asks_experience: bool = False
 
     def lexical_score(self, w: ScoreWeights) -> float:
         return (
@@ -325,6 +348,7 @@ class Candidate:
             + w.context * self.context_overlap
             + w.prior * self.prior
             + (w.facts if self.wants_number and self.has_facts else 0.0)
+            - (w.forum if self.evidence.hit.doc.doc_type == "forum" and not self.asks_experience else 0.0)
         )
 
 
@@ -332,6 +356,7 @@ def sentence_candidates(plan: QueryPlan, hits: Sequence[Hit]) -> list[Candidate]
     """Every sentence of the top passages with its lexical features (passages that try to instruct the
     assistant are skipped: document text is data, never instructions)."""
     wants_number = bool(_QUANTITY_Q.search(plan.text))
+    asks_experience = bool(_EXPERIENCE_Q.search(plan.text))
     out: list[Candidate] = []
     for rank, hit in enumerate(hits[:EVIDENCE_PASSAGES]):
         if INJECTION.search(hit.chunk.text):
@@ -350,6 +375,7 @@ def sentence_candidates(plan: QueryPlan, hits: Sequence[Hit]) -> list[Candidate]
                     1.0 / math.sqrt(1 + rank),
                     bool(facts_of(text)),
                     wants_number,
+                    asks_experience,
                 )
             )
     return out
@@ -368,7 +394,9 @@ class Answerer:
         embed_query: Callable[[str], np.ndarray] | None = None,
         embed_sentences: Callable[[Sequence[str]], np.ndarray] | None = None,
         weights: ScoreWeights | None = None,
+        editions_of: Callable[[str], list[str]] | None = None,
     ) -> None:
+        self.editions_of = editions_of
         self.weights = weights or ScoreWeights()
         self.page_of = page_of
         self.min_evidence = min_evidence
@@ -383,7 +411,7 @@ class Answerer:
             return Answer(question, lang, say("refused_place", lang, place=missing_place), (), refused=True)
         if not hits:
             return Answer(question, lang, say("refused", lang, docs=say("no_docs", lang)), (), refused=True)
-        hits, edition_note = self._pick_editions(question, list(hits), lang)
+        hits, edition_notes = self._pick_editions(question, list(hits), lang)
         evidence = self._relevant(plan, self._rank_sentences(plan, hits))
         confidence = evidence[0].score if evidence else 0.0
         if not evidence or confidence < self.min_evidence:
@@ -401,8 +429,9 @@ class Answerer:
             citations.append(self._cite(n, ev))
             lines.append(self._render(ev, n, lang))
         text = _join(lines, lang)
-        if edition_note:
-            text = f"{text}\n\n{edition_note}"
+        notes = dict.fromkeys(edition_notes[s] for s in (ev.hit.doc.series for ev in chosen) if s in edition_notes)
+        if notes:  # only for the documents the answer actually cites
+            text = "\n\n".join([text, *notes])
         return Answer(question, lang, text, tuple(citations), refused=False, confidence=confidence)
 
     # -- support and refusal ----------------------------------------------------------------------
@@ -439,17 +468,20 @@ class Answerer:
         return Answer(question, lang, say("refused", lang, docs=docs), (), refused=True)
 
     # -- editions ---------------------------------------------------------------------------------
-    def _pick_editions(self, question: str, hits: list[Hit], lang: Lang) -> tuple[list[Hit], str]:
-        """Keep the edition in force (latest, or the one whose year the question names) per series."""
+    def _pick_editions(self, question: str, hits: list[Hit], lang: Lang) -> tuple[list[Hit], dict[str, str]]:
+        """Keep the edition in force (latest, or the one whose year the question names) per series; the note to
+        add, per series, when the answer comes from a series that has other editions."""
         if _CHANGE_Q.search(question):
-            return hits, ""
+            return hits, {}
         by_series: dict[str, set[str]] = {}
         for h in hits:
             if h.doc.series and h.doc.edition:
                 by_series.setdefault(h.doc.series, set()).add(h.doc.edition)
+        if self.editions_of is not None:  # all editions in the corpus, not only those retrieved
+            by_series = {series: set(self.editions_of(series)) | found for series, found in by_series.items()}
         asked_years = {m.group() for m in _YEAR.finditer(question)}
         keep_edition: dict[str, str] = {}
-        note = ""
+        notes: dict[str, str] = {}
         for series, editions in by_series.items():
             if len(editions) < 2:
                 continue
@@ -457,9 +489,9 @@ class Answerer:
             keep_edition[series] = max(named) if named else max(editions)
             if not named:
                 older = max(e for e in editions if e != keep_edition[series])
-                note = say("edition_used", lang, edition=keep_edition[series], older=older)
+                notes[series] = say("edition_used", lang, edition=keep_edition[series], older=older)
         kept = [h for h in hits if not h.doc.series or keep_edition.get(h.doc.series, h.doc.edition) == h.doc.edition]
-        return kept, note
+        return kept, notes
 
     def _edition_change(self, plan: QueryPlan, hits: Sequence[Hit], lang: Lang) -> tuple[str, list[Citation]] | None:
         """'What changed': the best fact-bearing sentence of the oldest and newest edition of one series."""
@@ -601,7 +633,7 @@ class Answerer:
             if match.concept.key not in [c.key for c in concepts]:
                 concepts.append(match.concept)
         label = ", ".join(c.label[lang] for c in concepts[:2]) or say("facts", lang)
-        facts = [localise_fact(kind, surface, lang) for kind, surface in facts_of(ev.text)]
+        facts = [localise_fact(kind, surface, lang) for kind, surface in key_facts(ev.text)]
         place = self._place_label(ev.hit, lang)
         body = f"{label}: {', '.join(dict.fromkeys(facts))}" if facts else label
         note = say("source_lang", lang, language=lang_name(ev.hit.chunk.lang, lang))

@@ -29,6 +29,7 @@ class Assistant:
             corpus_places=self._corpus_places,
             embed_query=self.searcher.query_vector,
             embed_sentences=self.searcher.passage_vectors,
+            editions_of=self.registry.editions,
         )
         from regassist.generate import GenerativeAnswerer, make_chat_model
 
@@ -50,6 +51,10 @@ class Assistant:
         plan = self.searcher.plan(question, lang)
         answer = self._compare(question, lang or plan.lang) if filters is None or filters.is_empty else None
         if answer is None:
+            from regassist.answer import wants_latest_edition
+
+            if wants_latest_edition(question):  # the edition in force, unless a date or a change is asked about
+                filters = replace(filters or Filters(), latest_only=True)
             hits = self.searcher.search(question, filters=filters, lang=plan.lang)
             answerer = self.generator or self.answerer
             answer = answerer.answer(question, plan, hits, lang or plan.lang)

@@ -543,6 +543,20 @@ def models_prepare(ctx: click.Context) -> None:
     click.echo(str(ensure_e5_model(settings.cache_dir)))
 
 
+@cli.command()
+@index_option
+@click.option("--host", help="Listen address (default: REGASSIST_HOST or 127.0.0.1).")
+@click.option("--port", type=int, help="Port (default: REGASSIST_PORT or 7860).")
+@click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), help="Demo corpus for an empty index.")
+@click.pass_context
+@friendly_errors
+def serve(ctx: click.Context, index_dir: Path | None, host: str | None, port: int | None, corpus: Path | None) -> None:
+    """Start the web app: investor chat, staff workbench, operator console (REGASSIST_OPERATOR_PASSWORD)."""
+    from regassist.webapp import serve as serve_web
+
+    serve_web(_settings(ctx, index_dir=index_dir, host=host, port=port), corpus)
+
+
 def main() -> None:
     cli(obj={})
 

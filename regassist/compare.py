@@ -44,7 +44,7 @@ ASPECTS: dict[str, Aspect] = {
         Aspect("customs", ("customs_duty", "duty_exemption"), "percent", "customs duties on imported equipment"),
         Aspect("land", ("land_lease",), "money", "land lease rent price per hectare or square metre"),
         Aspect("office_rent", ("office_rent",), "money", "office rent per square metre per month"),
-        Aspect("min_investment", ("minimum_investment",), "money", "minimum investment required to become a resident"),
+        Aspect("min_investment", ("minimum_investment",), "amount", "minimum investment required to become a resident"),
         Aspect("foreign_ownership", ("foreign_ownership",), "percent", "foreign ownership allowed"),
         Aspect("localisation", ("localisation_quota",), "percent", "quota of local employees"),
         Aspect("licence_term", ("operating_licence",), "duration", "operating licence term in years"),
@@ -56,6 +56,7 @@ DEFAULT_ASPECTS = ("profit_tax", "property_tax", "customs", "land", "min_investm
 _FIGURE_KINDS = {
     "percent": {"percent", "duration"},
     "money": {"money", "percent"},
+    "amount": {"money"},  # an investment threshold is an amount of money, never a percentage
     "duration": {"duration", "date"},
     "count": {"number"},
 }
@@ -227,7 +228,7 @@ def _best_evidence(assistant: Assistant, plan: QueryPlan, hits: Sequence[Any], a
     with_figure = [
         ev for ev in evidence
         if {k for k, _ in facts_of(ev.text)} & _FIGURE_KINDS[aspect.figure]
-        or (aspect.figure == "money" and states_figure(ev.text, "money", ev.text))
+        or (aspect.figure in ("money", "amount") and states_figure(ev.text, "money", ev.text))
         or (aspect.figure in ("percent", "duration") and states_figure(ev.text, "duration"))  # "два процента"
     ]  # fmt: skip
     topics = {id(ev): {m.concept for m in glossary.find(f"{ev.hit.chunk.section}\n{ev.text}", ev.hit.chunk.lang)}
@@ -270,7 +271,7 @@ def _value(sentence: str, source_lang: str, lang: Lang) -> str:
     if source_lang == lang and len(sentence) <= 160:
         return sentence.replace("\n", " ").rstrip(".;")
     facts = [localise_fact(kind, surface, lang) for kind, surface in facts_of(sentence) if kind != "number"]
-    return ", ".join(dict.fromkeys(facts)) or sentence.replace("\n", " ")[:160]
+    return ", ".join(dict.fromkeys(facts)) or say("see_quote", lang)  # never a sentence in another language
 
 
 def _place_label(gazetteer: Any, place: str, lang: Lang) -> str:

@@ -114,7 +114,9 @@ def answer_scores(q: Question, answer: Answer, doc_text: Callable[[str], str]) -
     quotes_ok = [doc_text(c.doc_id)[c.start : c.start + len(c.quote)] == c.quote for c in answer.citations]
     out["quotes_verbatim"] = sum(quotes_ok) / len(quotes_ok) if quotes_ok else math.nan
     body = re.sub(r"\[\d+\]", " ", answer.text)
-    numbers = _numbers(body)
+    # Numbers of the cited statements; a paragraph without a marker is a note (e.g. which edition was used).
+    cited_lines = " ".join(p for p in answer.text.split("\n\n") if re.search(r"\[\d+\]", p))
+    numbers = _numbers(re.sub(r"\[\d+\]", " ", cited_lines))
     sources = set().union(*(_numbers(c.quote) for c in answer.citations)) if answer.citations else set()
     out["numbers_sourced"] = (len(numbers & sources) / len(numbers)) if numbers else math.nan
     if q.facts:
@@ -234,7 +236,11 @@ def check_floor(report: dict[str, Any], floor: dict[str, float]) -> list[str]:
     'regassist.all.recall@5', 'regassist.cross_lingual.recall@5', 'answers.all.quotes_verbatim',
     'answers.refusal_accuracy'."""
     failures: list[str] = []
-    for key, minimum in floor.items():
+    for raw_key, bound in floor.items():
+        if raw_key.startswith("_"):
+            continue  # comments
+        is_max = raw_key.startswith("max:")
+        key = raw_key.removeprefix("max:")
         parts = key.split(".")
         entry = report["systems"].get(parts[0], {})
         if len(parts) == 2:
@@ -246,6 +252,8 @@ def check_floor(report: dict[str, Any], floor: dict[str, float]) -> list[str]:
                 else entry.get("by_lang", {}).get(group) or entry.get("by_kind", {}).get(group)
             )  # fmt: skip
             value = (source or {}).get(metric)
-        if value is None or value != value or value < minimum:
-            failures.append(f"{key} {value} < {minimum}")
+        if value is None or value != value:
+            failures.append(f"{key} is missing from the report")
+        elif (value > bound) if is_max else (value < bound):
+            failures.append(f"{key} {value:.3f} {'>' if is_max else '<'} {bound}")
     return failures

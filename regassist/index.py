@@ -232,20 +232,22 @@ def centroids_from_registry(registry: Registry, model: str, dim: int) -> np.ndar
 
 
 def build_from_registry(registry: Registry, model: str, dim: int, ann_threshold: int) -> SearchIndex:
-    """Both indexes from the registry's cached vectors and tokens (no embedding)."""
-    generation = registry.generation
-    parts = list(registry.iter_chunk_vectors(model))
+    """Both indexes from the registry's cached vectors and tokens (no embedding), read from one snapshot of
+    the registry so that a writer committing meanwhile cannot make them disagree."""
+    with registry.snapshot():
+        generation = registry.generation
+        parts = list(registry.iter_chunk_vectors(model))
+        all_ids = registry.all_chunk_ids()
+        lex_ids, tokens = registry.chunk_ids_and_tokens()
     ids = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
     vecs = np.vstack([p[1] for p in parts]) if parts else np.zeros((0, dim), dtype=np.float32)
     langs = [lang for p in parts for lang in p[2]]
-    all_ids = registry.all_chunk_ids()
     if len(ids) != len(all_ids):
         raise IndexStateError(
             f"{len(all_ids) - len(ids)} chunk(s) have no vector for model {model}. "
             "Run regassist ingest again to embed them."
         )
     dense = build_dense(ids, vecs, langs, dim, ann_threshold)
-    lex_ids, tokens = registry.chunk_ids_and_tokens()
     return SearchIndex(generation, model, dense, LexicalIndex.build(lex_ids, tokens))
 
 

@@ -63,6 +63,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "tr": "Alıntının makine çevirisi",
     },
     "facts": {"ru": "Ключевые данные", "en": "Key facts", "ar": "المعطيات الرئيسية", "tr": "Temel bilgiler"},
+    "see_quote": {"ru": "см. цитату", "en": "see the quote", "ar": "انظر الاقتباس", "tr": "alıntıya bakın"},
     "not_found_cell": {"ru": "не найдено", "en": "not found", "ar": "غير موجود", "tr": "bulunamadı"},
     "premise": {
         "ru": "Обратите внимание: источники этого не подтверждают.",

@@ -8,6 +8,7 @@ re-embedding anything.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
@@ -164,6 +165,21 @@ class Registry:
     def transaction(self) -> _Transaction:
         return _Transaction(self.conn)
 
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads inside see one committed state of the registry (a WAL read transaction), however many
+        statements they take. Reliability fix (issue 8): a reader rebuilding the indexes while the writer
+        committed read vectors, ids and tokens of different states ("-8 chunk(s) have no vector")."""
+        conn = self.conn
+        if conn.in_transaction:  # already inside one (the writer's own transaction)
+            yield
+            return
+        conn.execute("BEGIN")  # deferred: the first read fixes the snapshot until COMMIT
+        try:
+            yield
+        finally:
+            conn.execute("COMMIT")
+
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
         if conn is not None:
@@ -235,6 +251,13 @@ class Registry:
     def documents(self) -> list[DocInfo]:
         rows = self.conn.execute(f"SELECT {DOC_COLUMNS} FROM documents ORDER BY source").fetchall()
         return [_doc_info(r) for r in rows]
+
+    def editions(self, series: str) -> list[str]:
+        """Effective dates of the documents of one series, oldest first."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT edition FROM documents WHERE series = ? AND edition IS NOT NULL ORDER BY edition", (series,)
+        )
+        return [r[0] for r in rows.fetchall()]
 
     def meta_hash(self, doc_id: str) -> str | None:
         row = self.conn.execute("SELECT json_extract(extra, '$.meta_hash') FROM documents WHERE doc_id = ?", (doc_id,))

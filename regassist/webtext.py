@@ -27,7 +27,8 @@ TEXT: dict[str, dict[str, str]] = {
         "ru": "Ответы со ссылками на документы: ОЭЗ, свободные зоны, технопарки и индустриальные парки.",
         "en": "Answers with cited sources about special economic zones, free zones, technoparks and industrial parks.",
         "ar": "إجابات موثقة بالمصادر عن المناطق الاقتصادية الخاصة والمناطق الحرة والحدائق التقنية والمجمعات الصناعية.",
-        "tr": "Özel ekonomik bölgeler, serbest bölgeler, teknoparklar ve sanayi parkları hakkında kaynak gösterilen yanıtlar.",
+        "tr": "Özel ekonomik bölgeler, serbest bölgeler, teknoparklar ve sanayi parkları hakkında "
+        "kaynak gösterilen yanıtlar.",
     },
     "disclaimer": {
         "ru": "Демонстрационная база — неофициальные пересказы правил; не используйте цифры для решений.",
@@ -51,10 +52,13 @@ TEXT: dict[str, dict[str, str]] = {
     "clear": {"ru": "Очистить историю", "en": "Clear history", "ar": "مسح المحادثة", "tr": "Geçmişi temizle"},
     "examples": {"ru": "Примеры вопросов", "en": "Example questions", "ar": "أمثلة على الأسئلة", "tr": "Örnek sorular"},
     "empty_chat": {
-        "ru": "Задайте вопрос о налогах, льготах, аренде, сроках или требованиях к резидентам — ответ придёт с цитатами из документов.",
-        "en": "Ask about taxes, incentives, rent, deadlines or resident requirements — every answer quotes its sources.",
+        "ru": "Задайте вопрос о налогах, льготах, аренде, сроках или требованиях к резидентам — "
+        "ответ придёт с цитатами из документов.",
+        "en": "Ask about taxes, incentives, rent, deadlines or resident requirements — "
+        "every answer quotes its sources.",
         "ar": "اسأل عن الضرائب والحوافز والإيجار والمهل وشروط الإقامة في المنطقة — كل إجابة تقتبس مصادرها.",
-        "tr": "Vergiler, teşvikler, kira, süreler veya katılımcı şartları hakkında sorun — her yanıt kaynaklarından alıntı yapar.",
+        "tr": "Vergiler, teşvikler, kira, süreler veya katılımcı şartları hakkında sorun — "
+        "her yanıt kaynaklarından alıntı yapar.",
     },
     "you": {"ru": "Вы", "en": "You", "ar": "أنت", "tr": "Siz"},
     "assistant": {"ru": "Ассистент", "en": "Assistant", "ar": "المساعد", "tr": "Asistan"},
@@ -141,16 +145,16 @@ TEXT: dict[str, dict[str, str]] = {
     "doc_type": {"ru": "Тип документа", "en": "Document type", "ar": "نوع الوثيقة", "tr": "Belge türü"},
     "doc_lang": {"ru": "Язык документа", "en": "Document language", "ar": "لغة الوثيقة", "tr": "Belge dili"},
     "edition_from": {
-        "ru": "Редакция с (ГГГГ-ММ-ДД)",
-        "en": "Edition from (YYYY-MM-DD)",
-        "ar": "الإصدار من (YYYY-MM-DD)",
-        "tr": "Sürüm başlangıcı (YYYY-AA-GG)",
+        "ru": "Редакция с (⁨ГГГГ‑ММ‑ДД⁩)",
+        "en": "Edition from (⁨YYYY‑MM‑DD⁩)",
+        "ar": "الإصدار من (⁨YYYY‑MM‑DD⁩)",
+        "tr": "Sürüm başlangıcı (⁨YYYY‑AA‑GG⁩)",
     },
     "edition_to": {
-        "ru": "Редакция по (ГГГГ-ММ-ДД)",
-        "en": "Edition to (YYYY-MM-DD)",
-        "ar": "الإصدار حتى (YYYY-MM-DD)",
-        "tr": "Sürüm bitişi (YYYY-AA-GG)",
+        "ru": "Редакция по (⁨ГГГГ‑ММ‑ДД⁩)",
+        "en": "Edition to (⁨YYYY‑MM‑DD⁩)",
+        "ar": "الإصدار حتى (⁨YYYY‑MM‑DD⁩)",
+        "tr": "Sürüm bitişi (⁨YYYY‑AA‑GG⁩)",
     },
     "top_k": {"ru": "Сколько результатов", "en": "Results", "ar": "عدد النتائج", "tr": "Sonuç sayısı"},
     "search": {"ru": "Найти", "en": "Search", "ar": "ابحث", "tr": "Ara"},
@@ -219,12 +223,6 @@ TEXT: dict[str, dict[str, str]] = {
         "tr": "Bölgeler (iki veya daha fazla)",
     },
     "aspects": {"ru": "Аспекты", "en": "Aspects", "ar": "الجوانب", "tr": "Konular"},
-    "aspects_hint": {
-        "ru": "пусто — все аспекты; свои аспекты через запятую",
-        "en": "empty for all aspects; your own, comma-separated",
-        "ar": "اتركه فارغًا لكل الجوانب؛ أو اكتب جوانب مفصولة بفواصل",
-        "tr": "tüm konular için boş bırakın; kendi konularınızı virgülle ayırın",
-    },
     "compare": {"ru": "Сравнить", "en": "Compare", "ar": "قارن", "tr": "Karşılaştır"},
     "need_zones": {
         "ru": "Выберите хотя бы две зоны.",
@@ -318,10 +316,10 @@ TEXT: dict[str, dict[str, str]] = {
         "tr": "Bölge (anahtar, örn. ege)",
     },
     "edition_date": {
-        "ru": "Дата редакции (ГГГГ-ММ-ДД)",
-        "en": "Edition date (YYYY-MM-DD)",
-        "ar": "تاريخ الإصدار (YYYY-MM-DD)",
-        "tr": "Sürüm tarihi (YYYY-AA-GG)",
+        "ru": "Дата редакции (⁨ГГГГ‑ММ‑ДД⁩)",
+        "en": "Edition date (⁨YYYY‑MM‑DD⁩)",
+        "ar": "تاريخ الإصدار (⁨YYYY‑MM‑DD⁩)",
+        "tr": "Sürüm tarihi (⁨YYYY‑AA‑GG⁩)",
     },
     "series_key": {
         "ru": "Серия (необязательно)",
@@ -378,10 +376,14 @@ TEXT: dict[str, dict[str, str]] = {
         "tr": "“{field}” için geçersiz değer: {value}",
     },
     "index_now": {
-        "ru": "В индексе сейчас: документов {documents}, фрагментов {chunks} (поколение {generation}). Изменения уже доступны для поиска.",
-        "en": "The index now has {documents} documents and {chunks} chunks (generation {generation}); changes are searchable now.",
-        "ar": "يحتوي الفهرس الآن على {documents} وثيقة و{chunks} مقطعًا (الجيل {generation})؛ التغييرات قابلة للبحث فورًا.",
-        "tr": "Dizinde şimdi {documents} belge ve {chunks} parça var (nesil {generation}); değişiklikler hemen aranabilir.",
+        "ru": "В индексе сейчас: документов {documents}, фрагментов {chunks} (поколение {generation}). "
+        "Изменения уже доступны для поиска.",
+        "en": "The index now has {documents} documents and {chunks} chunks (generation {generation}); "
+        "changes are searchable now.",
+        "ar": "يحتوي الفهرس الآن على {documents} وثيقة و{chunks} مقطعًا (الجيل {generation})؛ "
+        "التغييرات قابلة للبحث فورًا.",
+        "tr": "Dizinde şimdi {documents} belge ve {chunks} parça var (nesil {generation}); "
+        "değişiklikler hemen aranabilir.",
     },
     "documents": {
         "ru": "Документы в базе",
@@ -453,7 +455,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "en": (
         "What is the income tax exemption in the Duqm special economic zone?",
         "What is the corporate tax in the Saudi special economic zones?",
-        "How long does company registration take in JAFZA?",
+        "What customs benefits does the SCZONE offer?",
     ),
     "ar": (
         "ما مدة الإعفاء من ضريبة الدخل في منطقة الدقم؟",
@@ -516,4 +518,4 @@ def best_lang(accept_language: str | None) -> Lang:
                     q = 0.0
         if code in UI_LANGS:
             ranked.append((-q, i, code))
-    return ranked and min(ranked)[2] or DEFAULT_UI_LANG  # type: ignore[return-value]
+    return (ranked and min(ranked)[2]) or DEFAULT_UI_LANG  # type: ignore[return-value]

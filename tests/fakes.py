@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -134,7 +135,8 @@ def make_corpus(folder: Path, n_docs: int = 30, seed: int = 0) -> Path:
 def _render(fmt: str, title: str, sections: list[tuple[str, str]]) -> str:
     if fmt == "html":
         body = "".join(f"<h2>{h}</h2><p>{p}</p>" for h, p in sections)
-        return f"<!doctype html><html><head><title>{title}</title></head><body><main><h1>{title}</h1>{body}</main></body></html>"
+        head = f"<!doctype html><html><head><title>{title}</title></head>"
+        return f"{head}<body><main><h1>{title}</h1>{body}</main></body></html>"
     if fmt == "md":
         return f"# {title}\n\n" + "\n\n".join(f"## {h}\n\n{p}" for h, p in sections) + "\n"
     return f"{title}\n\n" + "\n\n".join(f"{h}\n{p}" for h, p in sections) + "\n"
@@ -147,12 +149,17 @@ def mutate_corpus(folder: Path, seed: int = 0, n_new: int = 3) -> None:
     for path in rng.sample(files, k=len(files) // 3):
         text = path.read_text(encoding="utf-8")
         extra = f"Amendment {rng.randint(1, 10**6)}: the rate above changes from {rng.randint(1, 9)} January."
-        path.write_text(text.replace("</main>", f"<p>{extra}</p></main>") if path.suffix == ".html" else text + "\n" + extra + "\n",
-                        encoding="utf-8")  # fmt: skip
+        if path.suffix == ".html":
+            text = text.replace("</main>", f"<p>{extra}</p></main>")
+        else:
+            text += f"\n{extra}\n"
+        path.write_text(text, encoding="utf-8")
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     for j in range(n_new):
         name = f"new{seed}_{j}.md"
-        (folder / name).write_text(f"# New {seed}-{j}\n\nArticle 1. New rule {seed}-{j} on customs duty.\n", encoding="utf-8")
+        (folder / name).write_text(
+            f"# New {seed}-{j}\n\nArticle 1. New rule {seed}-{j} on customs duty.\n", encoding="utf-8"
+        )
         manifest[name] = {"lang": "en", "doc_type": "law", "country": "OM", "zone": f"new{j}"}
     (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
 
@@ -176,7 +183,9 @@ class IndexState:
         return self.manifest_generation == self.registry_generation
 
 
-def check_index(index_dir: Path, embedder: Any, *, complete: bool = False, query: str = "customs duty tax") -> IndexState:
+def check_index(
+    index_dir: Path, embedder: Any, *, complete: bool = False, query: str = "customs duty tax"
+) -> IndexState:
     """Everything a fresh start relies on, read from the files directly; ``problems`` lists what is wrong.
 
     Always: the registry is whole (chunks have documents and vectors, documents have chunks, one document per
@@ -240,7 +249,7 @@ def check_index(index_dir: Path, embedder: Any, *, complete: bool = False, query
             dense = sorted(int(i) for i in faiss.vector_to_array(dense_index.id_map))
             bm25 = sorted(int(i) for i in np.load(index_dir / manifest["bm25"] / "ids.npy"))
             np.load(index_dir / manifest["centroids"])
-        except Exception as err:  # noqa: BLE001 - any damage is a finding
+        except Exception as err:  # any damage is a finding
             bad(f"files of manifest generation {state.manifest_generation} unreadable: {err!r}")
         else:
             if dense != bm25 or len(dense) != manifest["n_chunks"]:
@@ -282,7 +291,7 @@ def check_index(index_dir: Path, embedder: Any, *, complete: bool = False, query
             text = searcher.registry.document(hit.doc.doc_id).text
             if text[hit.chunk.start : hit.chunk.end] != hit.chunk.text:
                 bad(f"hit {hit.chunk.chunk_id} does not quote its document")
-    except Exception as err:  # noqa: BLE001 - a reader that cannot open is the finding
+    except Exception as err:  # a reader that cannot open is the finding
         bad(f"searcher failed: {err.__class__.__name__}: {err}")
     finally:
         searcher.registry.close()
@@ -377,6 +386,62 @@ def kill_trial(index_dir: Path, corpus: Path, delay: float, *, mode: str, refere
     if repaired.doc_keys != reference.doc_keys or repaired.chunk_keys != reference.chunk_keys:
         problems.append("documents or chunks differ from an uninterrupted ingestion")
     return Trial(mode, delay, point, after.problems, problems, repair_s, statuses, killed)
+
+
+class KillBed:
+    """Corpus and index templates of a kill loop; ``docs`` is the one path every run ingests."""
+
+    def __init__(self, root: Path, n_docs: int = 30, seed: int = 1) -> None:
+        from regassist.config import Settings
+        from regassist.ingest import Indexer
+
+        self.root = root
+        self.docs = root / "docs"
+        self.base = make_corpus(root / "base", n_docs, seed=seed)
+        self.mutated = root / "mutated"
+        shutil.copytree(self.base, self.mutated)
+        mutate_corpus(self.mutated, seed=seed)
+        embedder = FakeEmbedder()
+        # uninterrupted runs: the fresh ingestion (also the starting point of update trials), then the update
+        self._use(self.base)
+        self.duration = {"fresh": timed_ingest(root / "ref-fresh" / "index", self.docs)}
+        self.reference = {"fresh": check_index(root / "ref-fresh" / "index", embedder, complete=True)}
+        self._use(self.mutated)
+        shutil.copytree(root / "ref-fresh", root / "ref-update")
+        self.duration["update"] = timed_ingest(root / "ref-update" / "index", self.docs)
+        self.reference["update"] = check_index(root / "ref-update" / "index", embedder, complete=True)
+        for mode, ref in self.reference.items():
+            assert not ref.problems, (mode, ref.problems)
+        assert (
+            Indexer(Settings(index_dir=root / "ref-update" / "index"), embedder=embedder)
+            .ingest([self.docs])
+            .count("unchanged")
+            == self.reference["update"].documents
+        )
+
+    def _use(self, corpus: Path) -> None:
+        shutil.rmtree(self.docs, ignore_errors=True)
+        shutil.copytree(corpus, self.docs)
+
+    def trial(self, n: int, rng: random.Random) -> Trial:
+        mode = "fresh" if n % 2 == 0 else "update"
+        self._use(self.base if mode == "fresh" else self.mutated)
+        work = self.root / "trial"
+        shutil.rmtree(work, ignore_errors=True)
+        if mode == "fresh":
+            work.mkdir()
+        else:
+            shutil.copytree(self.root / "ref-fresh", work)
+        # half the kills anywhere in the run, half in its last quarter, where the index files are written
+        d = self.duration[mode]
+        delay = rng.uniform(0.0, 1.15 * d) if rng.random() < 0.5 else rng.uniform(0.75 * d, 1.1 * d)
+        return kill_trial(work / "index", self.docs, delay, mode=mode, reference=self.reference[mode])
+
+
+def run_kill_loop(bed: KillBed, trials: int, seed: int = 8) -> list[Trial]:
+    """``trials`` kill trials, alternating fresh and update batches, kill delays drawn with ``seed``."""
+    rng = random.Random(seed)
+    return [bed.trial(n, rng) for n in range(trials)]
 
 
 if __name__ == "__main__":

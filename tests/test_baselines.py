@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("langchain_community")
 pytest.importorskip("faiss")
 
-from regassist.baselines import (  # noqa: E402
+from regassist.baselines import (
     build_langchain_baseline,
     corpus_files,
     corpus_key,

@@ -126,6 +126,9 @@ def read_source(path: Path, settings: Settings) -> bytes:
     except UnicodeEncodeError:
         shown = os.fsencode(path).decode("utf-8", "backslashreplace")
         raise LoadError(shown, "its name is not valid UTF-8", "Rename the file and try again.") from None
+    except ValueError:  # the OS takes no NUL in a path: "ValueError: embedded null byte" said nothing useful
+        shown = str(path).replace("\x00", "\\x00")
+        raise LoadError(shown, "its name contains a NUL character", "Rename the file and try again.") from None
     try:
         size = path.stat().st_size
     except OSError as err:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import time
 from dataclasses import dataclass
 
@@ -16,6 +17,47 @@ try:  # pypdf's resource limits (decompressed stream size, content stream tokens
     from pypdf.errors import LimitReachedError as _LIMIT_REACHED
 except ImportError:  # pragma: no cover - older pypdf: nothing to single out
     _LIMIT_REACHED = ()  # type: ignore[assignment,misc]
+
+
+# Reliability fix (issue 8), with _PageGuard and _page_work below: pypdf's own limits (75 MB per inflated
+# stream, 2M tokens per content stream, 5,000 form invocations per page) keep memory low, but one hostile page
+# could still take minutes -- a 1 KB PDF drawing a text-filled Form XObject 4,000 times took 80 s before the
+# character cap could look at the text -- and hitting those limits was reported as "no text layer, run OCR".
+GUARD_WORK_BYTES = 4_000_000  # estimated content bytes pypdf walks for one page; above this it is watched
+_MAY_SHOW_TEXT = re.compile(rb"T[jJ]|['\"]|Do")  # text-showing operators, or a form drawn (found anywhere)
+_FORM_DRAWN = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s*Do(?![A-Za-z])")
+_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+
+
+def _page_work(content: bytes, resources: object) -> int:
+    """Estimated bytes of content operators pypdf walks for one page: its content, plus each time a Form
+    XObject that may show text is drawn, that form's own estimate (nested forms multiply). Stops counting
+    past the limit."""
+    memo: dict[int, int] = {}
+
+    def work(data: bytes, res: object, depth: int) -> int:
+        total = len(data)
+        xobjects = res.get("/XObject") if hasattr(res, "get") else None
+        xobjects = xobjects.get_object() if xobjects is not None else None
+        if not xobjects or depth > 30:
+            return total
+        for match in _FORM_DRAWN.finditer(data):
+            name = "/" + _NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), match.group(1)).decode("latin-1")
+            form = xobjects.get(name)
+            form = form.get_object() if form is not None else None
+            if form is None or form.get("/Subtype") != "/Form":
+                continue
+            if id(form) not in memo:
+                memo[id(form)] = 0  # a form drawing itself adds nothing (pypdf skips the cycle too)
+                form_data = form.get_data()  # a form that cannot show text costs nothing: pypdf skips it
+                if _MAY_SHOW_TEXT.search(form_data):
+                    memo[id(form)] = work(form_data, form.get("/Resources") or res, depth + 1)
+            total += memo[id(form)]
+            if total > GUARD_WORK_BYTES:
+                break
+        return total
+
+    return work(content, resources, 0)
 
 
 class _GuardTripped(Exception):
@@ -95,13 +137,18 @@ def read_pdf(data: bytes, name: str, *, max_pages: int, timeout_s: float) -> Pdf
     for number, page in enumerate(reader.pages, start=1):
         if time.monotonic() - started > timeout_s:
             raise LoadError(name, f"reading took longer than {timeout_s:.0f} s (at page {number} of {n_pages})")
-        # Reliability fix (issue 8): the checks between pages came too late for one hostile page -- a Form
-        # XObject drawn 4,000 times took 80 s before the character cap below could look at the text, and
-        # pypdf's own safety limits (75 MB per inflated stream, 2M tokens per content stream) were reported
-        # as "no text layer, run OCR". The guard watches the extraction as it runs and stops it.
+        # Reliability fix (issue 8): a page with much work (see _page_work) is extracted under a guard that
+        # stops it at the character cap or the deadline. Others keep pypdf's fast path: with visitors pypdf
+        # also walks content that cannot show text (a vector emblem drawn on every page), which it skips
+        # without them.
         guard = _PageGuard(deadline=started + timeout_s, max_chars=MAX_PAGE_CHARS)
         try:
-            text = page.extract_text(visitor_operand_before=guard.on_operator, visitor_text=guard.on_text) or ""
+            contents = page.get_contents()
+            content = contents.get_data() if contents is not None else b""
+            if _MAY_SHOW_TEXT.search(content) and _page_work(content, page.get("/Resources")) > GUARD_WORK_BYTES:
+                text = page.extract_text(visitor_operand_before=guard.on_operator, visitor_text=guard.on_text) or ""
+            else:
+                text = page.extract_text() or ""
         except _GuardTripped:
             text = ""
         except _LIMIT_REACHED as err:
