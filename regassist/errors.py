@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 
@@ -17,10 +18,20 @@ class LoadError(RegassistError):
     """One file could not be read; ingestion records it and goes on with the rest."""
 
     def __init__(self, path: Path | str, reason: str, hint: str = "") -> None:
-        name = Path(path).name if str(path) else "<input>"
+        # The name is shown escaped: a newline or a right-to-left override in a file name must not split or
+        # reverse the one-line message.
+        name = _printable(Path(path).name) if str(path) else "<input>"
         super().__init__(f"Cannot read {name}: {reason}." + (f" {hint}" if hint else ""))
         self.path = Path(path)
         self.reason = reason
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _printable(text: str) -> str:
+    """``text`` with control, bidi and surrogate characters shown as escapes (\\n, \\u202e)."""
+    return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 class IndexStateError(RegassistError):

@@ -8,9 +8,8 @@ a new generation. A bad file is reported and skipped; the batch goes on.
 from __future__ import annotations
 
 import logging
-import re
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -19,12 +18,11 @@ import numpy as np
 
 from regassist.chunking import chunk_document
 from regassist.config import Settings
-from regassist.documents import Chunk, DocInfo, Document
+from regassist.documents import Chunk, DocInfo, Document, content_id
 from regassist.embeddings import Embedder, load_embedder
-from regassist.errors import LoadError, RegassistError
+from regassist.errors import RegassistError, _printable
 from regassist.index import LexicalIndex, SearchIndex, augment, load_index, remove_stale_files, write_index, writer_lock
 from regassist.lexical import tokenize
-from regassist.documents import content_id
 from regassist.loaders import canonical_source, file_metadata, iter_sources, load_bytes, metadata_hash, read_source
 from regassist.store import Registry
 
@@ -95,34 +93,33 @@ class Indexer:
         with writer_lock(self.settings.index_dir):
             registry = Registry(self.settings.index_dir, create=True)
             try:
-                index: SearchIndex | None = None  # loaded (with the model) only when a file needs work
+                self._loaded = None  # the search index is loaded (with the model) only when a file needs work
                 changed = False
                 from tqdm.auto import tqdm
 
                 for path in tqdm(files, desc="Ingesting", unit="file", disable=not show_progress):
-                    result = self._ingest_one(registry, lambda: index or self._load(registry), path, overrides)
-                    if index is None and self._loaded is not None:
-                        index = self._loaded
+                    result = self._ingest_one(registry, path, overrides)
                     results.append(result)
                     changed |= result.status in ("added", "updated")
                     if result.status == "failed":
                         logger.warning("%s", result.error)
                 if changed or not _manifest_current(registry):
-                    self._persist(registry, index or self._load(registry))
+                    self._persist(registry, self._index(registry))
                 else:  # files a writer killed during its cleanup left behind (see index.remove_stale_files)
                     remove_stale_files(registry.index_dir)
             finally:
                 registry.close()
         return IngestReport(tuple(results), time.perf_counter() - started)
 
-    def _load(self, registry: Registry) -> SearchIndex:
-        self._loaded = load_index(registry, self.embedder.name, self.embedder.dim, self.settings.ann_threshold)
+    def _index(self, registry: Registry) -> SearchIndex:
+        """The search index being updated, loaded on first use in this run."""
+        if self._loaded is None:
+            self._loaded = load_index(registry, self.embedder.name, self.embedder.dim, self.settings.ann_threshold)
         return self._loaded
 
     def _ingest_one(
         self,
         registry: Registry,
-        get_index: Callable[[], SearchIndex],
         path: Path,
         overrides: Mapping[str, Any] | None,
     ) -> FileResult:
@@ -141,10 +138,10 @@ class Indexer:
             doc = load_bytes(data, path, self.settings, meta)
         except RegassistError as err:
             return _failed(path, str(err))
-        except Exception as err:  # noqa: BLE001 - one file's surprise must not end the batch
+        except Exception as err:
             logger.debug("unexpected error loading %s", path, exc_info=True)
             return _failed(path, f"Cannot read {path.name}: {err.__class__.__name__}: {err}")
-        index = get_index()
+        index = self._index(registry)
         previous = registry.doc_by_source(doc.source)
         chunks = chunk_document(
             doc,
@@ -217,17 +214,6 @@ class Indexer:
             index.dense.centroids = centroids_from_registry(registry, self.embedder.name, self.embedder.dim)
         index.generation = registry.generation
         write_index(registry.index_dir, index, {"dim": self.embedder.dim})
-
-
-# Reliability fix (issue 8): a failed file's report is one printable line whatever its name holds. A newline
-# in a file name split the "Cannot read NAME: reason." line, a right-to-left override (U+202E) reversed it on
-# screen, and a name that is not UTF-8 (lone surrogates) could not be printed at all.
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-
-
-def _printable(text: str) -> str:
-    """``text`` with control, bidi-override and surrogate characters shown as escapes (\\n, \\u202e)."""
-    return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 def _failed(path: Path, error: str) -> FileResult:

@@ -68,7 +68,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?؟…\]»”])\s+|\n+")
 # Numbers (with thousands separated by spaces: "1 000"), words, runs of spaces, single other characters.
 _TOKEN = re.compile(r"\d{1,3}(?:[\u00a0\u202f ]\d{3})+(?!\d)|\d+(?:[.,]\d+)*|\w+|\s+|[^\w\s]")
 _NUMBER = re.compile(r"\d")
-_BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 # ================================================================================================
@@ -133,7 +133,7 @@ def safe_upload_name(name: str, max_bytes: int = 120) -> str:
     name = unicodedata.normalize("NFC", str(name or ""))
     name = name.replace("\x00", "").replace("\\", "/").rsplit("/", 1)[-1]
     name = _BIDI_CONTROLS.sub("", name)
-    name = re.sub(r"[\x00-\x1f\x7f:*?\"<>|]", "_", name)
+    name = re.sub(r"[\x00-\x1f\x7f-\x9f:*?\"<>|]", "_", name)  # C0 and C1 controls too
     name = re.sub(r"\.{2,}", ".", name)
     name = re.sub(r"\s+", " ", name).strip().lstrip(".").strip()
     stem, dot, suffix = name.rpartition(".")

@@ -391,7 +391,7 @@ def test_upload_names_stay_inside_the_upload_folder(safe_upload_name, tmp_path, 
 def _assert_safe_name(safe: str, folder: Path) -> None:
     assert safe and "/" not in safe and "\\" not in safe and "\x00" not in safe
     assert not safe.startswith(".") and ".." not in safe
-    # no C0 controls, no bidi embeddings/overrides/isolates (C1 controls: see the xfail test below)
+    # no C0 or C1 controls, no bidi embeddings/overrides/isolates
     assert not any(c < " " or c == "\x7f" or "\u202a" <= c <= "\u202e" or "\u2066" <= c <= "\u2069" for c in safe)
     assert len(safe.encode("utf-8")) <= 120
     assert safe == unicodedata.normalize("NFC", safe)
@@ -412,12 +412,6 @@ def test_upload_name_property(safe_upload_name, tmp_path, stem, suffix):
     _assert_safe_name(safe, tmp_path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="webapp.safe_upload_name keeps C1 controls (U+0080-U+009F, e.g. CSI "
-    "U+009B) and U+061C ARABIC LETTER MARK, though its docstring promises no control characters "
-    "and no bidi marks; the web app's owner is told (issue 8)",
-)
 @pytest.mark.parametrize("name", ["a\x9b[31mred.pdf", "x\x80y.txt", "\u061cabc.md"])
 def test_upload_names_drop_c1_controls_and_arabic_letter_mark(safe_upload_name, name):
     safe = safe_upload_name(name)
