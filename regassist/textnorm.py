@@ -29,6 +29,8 @@ _INVISIBLE = re.compile(
 _EOL_HYPHEN = re.compile(r"(?<=[^\W\d_])-\n(?=([^\W\d_]))")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
+# Presentation forms, ligatures and full-width forms: PDF extraction artefacts that NFKC maps to plain letters.
+_COMPAT_FORMS = re.compile("[\ufb00-\ufdff\ufe70-\ufeff\uff00-\uffef]+")
 ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 CYRILLIC = re.compile("[\u0400-\u04ff]")
 TURKISH_LETTERS = re.compile("[ğĞşŞıİ]")
@@ -37,12 +39,14 @@ TURKISH_LETTERS = re.compile("[ğĞşŞıİ]")
 def clean_display(text: str) -> str:
     """Repair what extraction adds but a reader never sees; keeps the text as written otherwise.
 
-    NFKC maps Arabic presentation forms (U+FB50..U+FEFF) and ligatures to letters. Soft hyphens,
+    NFKC is applied only to Arabic presentation forms (U+FB50..U+FEFF), Latin ligatures and full-width forms,
+    which extraction produces but a reader sees as plain letters; "№", "²" and "½" stay as written. Soft hyphens,
     zero-width and bidi control characters are dropped, end-of-line hyphenation is joined, runs of
     spaces are collapsed and line ends are normalised to ``\\n``.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFC", text)
+    text = _COMPAT_FORMS.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
     text = _INVISIBLE.sub("", text)
     text = _EOL_HYPHEN.sub(lambda m: "" if m.group(1).islower() else m.group(0), text)
     text = _SPACES.sub(" ", text)

@@ -149,9 +149,16 @@ def read_source(path: Path, settings: Settings) -> bytes:
         raise LoadError(path, f"it cannot be read ({err.strerror or err})") from err
 
 
+# Bump when loading, normalisation or chunking changes what a file turns into: every file is then processed
+# again on the next ingest (vectors of unchanged chunks still come from the cache).
+PIPELINE_VERSION = "2026-11-26.2"
+
+
 def metadata_hash(meta: Mapping[str, Any]) -> str:
-    """Fingerprint of a file's metadata: a changed sidecar re-indexes the file even if its bytes did not change."""
-    return content_id(json.dumps(meta, sort_keys=True, ensure_ascii=False, default=str).encode())
+    """Fingerprint of a file's metadata and of the pipeline version: a changed sidecar, or a regassist that
+    extracts differently, re-indexes the file even if its bytes did not change."""
+    payload = {"meta": dict(meta), "pipeline": PIPELINE_VERSION}
+    return content_id(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode())
 
 
 def _human_bytes(n: int, *, exact: bool = False) -> str:
