@@ -57,7 +57,11 @@ _CHANGE_Q = re.compile(
 _YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
 _NUMBER = r"\d+(?:[.,\s]\d{3})*(?:[.,]\d+)?"
 _FACTS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("percent", re.compile(rf"{_NUMBER}\s?[%٪‰]|(?:binde|yüzde|процент\w*\s+)\s?{_NUMBER}|{_NUMBER}\s?(?:per ?cent|percent|процент\w*|في المائة|بالمئة)", re.I)),
+    ("percent", re.compile(
+        rf"{_NUMBER}\s?[%٪‰]|(?:binde|yüzde|процент\w*\s+)\s?{_NUMBER}|"
+        rf"{_NUMBER}\s?(?:per ?cent|percent|процент\w*|في المائة|بالمئة)",
+        re.I,
+    )),
     ("money", re.compile(
         rf"(?:(?:USD|US\$|\$|AED|SAR|OMR|EGP|EUR|€|TL|TRY)\s?{_NUMBER}(?:\s?(?:million|млн|milyon|مليون))?|"
         rf"{_NUMBER}\s?(?:million|billion|млн\.?|млрд\.?|milyon|milyar|مليون|مليار)?\s?"
@@ -69,7 +73,9 @@ _FACTS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"дн\w*|days?|gün\w*|يوم\w*)",
         re.I,
     )),
-    ("area", re.compile(rf"{_NUMBER}\s?(?:га\b|гектар\w*|ha\b|hectares?|هكتار\w*|m²|м²|m2|кв\.\s?м|metrekare|متر مربع)", re.I)),
+    ("area", re.compile(
+        rf"{_NUMBER}\s?(?:га\b|гектар\w*|ha\b|hectares?|هكتار\w*|m²|м²|m2|кв\.\s?м|metrekare|متر مربع)", re.I
+    )),
     ("date", re.compile(r"\b\d{1,2}[./]\d{1,2}[./](?:19|20)\d{2}\b|\b(?:19|20)\d{2}-\d{2}-\d{2}\b")),
     ("number", re.compile(rf"(?<![\w.,]){_NUMBER}(?![\w%٪])")),
 )  # fmt: skip
@@ -94,7 +100,8 @@ _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.IGNORECASE,
     )),
     ("money", re.compile(
-        r"how much (?:does|do|is|are|will)\b.*\b(?:cost|charge|pay)|\b(?:price|cost|fee|fees|rent|wage|salary|tariff)\b.*\?|"
+        r"how much (?:does|do|is|are|will)\b.*\b(?:cost|charge|pay)|"
+        r"\b(?:price|cost|fee|fees|rent|wage|salary|tariff)\b.*\?|"
         r"сколько\s+стоит|почём|стоимост\w*|цен\w+|тариф\w*|арендн\w+\s+плат\w*|зарплат\w*|"
         r"(?:kira\w*|fiyat\w*|ücret\w*|maliyet\w*|bedel\w*|tutar\w*|öde\w*|mal ol\w*)\b.*\bne kadar|"
         r"ne kadar\s+(?:öde\w*|tutar\w*|mal ol\w*)|kaça\s+mal|"

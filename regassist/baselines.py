@@ -94,7 +94,7 @@ def load_documents(files: Sequence[Path]) -> list[Any]:
                     loaded = TextLoader(str(f), encoding="utf-8").load()
                 except RuntimeError:  # not UTF-8 (cp1251/cp1254/...): the usual fix, detect the encoding
                     loaded = [Document(page_content=_decode(f.read_bytes()), metadata={"source": str(f)})]
-        except Exception as err:  # a plain pipeline skips what it cannot read
+        except Exception as err:  # a plain pipeline skips what it cannot read  # noqa: BLE001 - deliberate: one failure must not stop the caller
             logger.warning("langchain baseline: cannot load %s: %s", f, err)
             continue
         for d in loaded:
@@ -160,7 +160,7 @@ def build_langchain_baseline(
     if folder is not None and (folder / "index.faiss").is_file():
         try:  # our own pickle, written below
             store = FAISS.load_local(str(folder), embeddings, allow_dangerous_deserialization=True)
-        except Exception as err:
+        except Exception as err:  # noqa: BLE001 - deliberate: one failure must not stop the caller
             logger.warning("langchain baseline: cached store in %s unreadable (%s); rebuilding", folder, err)
     if store is None:
         store = build_store(files, embeddings)

@@ -9,6 +9,7 @@ measured in the embedding model's tokens. Forum threads give one chunk per post.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from collections.abc import Callable
@@ -125,7 +126,7 @@ def chunk_document(
     stack: list[Heading] = []
     spans: list[tuple[int, int, str]] = []
     pending: int | None = None  # start of a heading-only section waiting to join the next one
-    for sec_start, sec_end in zip(bounds, bounds[1:], strict=False):
+    for sec_start, sec_end in itertools.pairwise(bounds):
         heading = by_start.get(sec_start)
         if heading is not None:
             while stack and stack[-1].level >= heading.level:

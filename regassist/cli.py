@@ -433,7 +433,8 @@ def _print_eval(result: dict[str, Any]) -> None:
         }
         for group, m in groups.items():
             retrieval.add_row(name, group, f"{m.get('n', 0):.0f}", *(_fmt(m.get(k)) for k in (
-                "recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10")), _fmt(m.get("p50_ms"), 0), _fmt(m.get("p95_ms"), 0))  # fmt: skip
+                "recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10")),
+                _fmt(m.get("p50_ms"), 0), _fmt(m.get("p95_ms"), 0))  # fmt: skip
     console.print(retrieval)
     answers = result["systems"].get("answers")
     if not answers:

@@ -125,8 +125,12 @@ class Comparison:
             "language": self.lang,
             "rows": self.rows,
             "cells": [
-                {"zone": c.zone, "aspect": c.aspect, "value": c.value,
-                 "citation": c.citation.to_dict() if c.citation else None}  # fmt: skip
+                {
+                    "zone": c.zone,
+                    "aspect": c.aspect,
+                    "value": c.value,
+                    "citation": c.citation.to_dict() if c.citation else None,
+                }
                 for c in self.cells
             ],
         }

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from regassist.answer import Answerer, Evidence, INJECTION
+from regassist.answer import INJECTION, Answerer, Evidence
 from regassist.config import Settings
 from regassist.documents import Answer, Citation, Hit, Lang
 from regassist.errors import ConfigError, MissingExtra
@@ -54,7 +54,9 @@ def make_chat_model(settings: Settings) -> Any:
         except ImportError as err:
             raise MissingExtra("The generative mode (llm=openai)", "llm") from err
         if not settings.llm_base_url or not settings.llm_model:
-            raise ConfigError("llm=openai needs llm_base_url and llm_model (REGASSIST_LLM_BASE_URL, REGASSIST_LLM_MODEL).")
+            raise ConfigError(
+                "llm=openai needs llm_base_url and llm_model (REGASSIST_LLM_BASE_URL, REGASSIST_LLM_MODEL)."
+            )
         return ChatOpenAI(
             base_url=settings.llm_base_url,
             model=settings.llm_model,

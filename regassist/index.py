@@ -268,7 +268,7 @@ def load_index(registry: Registry, model: str, dim: int, ann_threshold: int) -> 
             centroids = np.load(registry.index_dir / manifest["centroids"])
             lexical = LexicalIndex.load(registry.index_dir / manifest["bm25"])
             return SearchIndex(generation, model, DenseIndex(dense_index, manifest["kind"], centroids), lexical)
-        except Exception as err:
+        except Exception as err:  # noqa: BLE001 - deliberate: one failure must not stop the caller
             logger.warning("Index files in %s are damaged (%s); rebuilding from the registry", registry.index_dir, err)
     elif manifest is not None or generation:
         logger.info("Index files are behind the registry (generation %s); rebuilding in memory", generation)

@@ -1,15 +1,15 @@
 """A LangChain retriever over regassist, so its hybrid multilingual search plugs into existing chains.
 
-    from regassist.langchain_retriever import RegassistRetriever
-    retriever = RegassistRetriever.from_index("index", k=5)
-    docs = retriever.invoke("Какая ставка налога на прибыль в ОЭЗ Алабуга?")
-    docs[0].metadata["source"], docs[0].metadata["page"], docs[0].metadata["section"]
+from regassist.langchain_retriever import RegassistRetriever
+retriever = RegassistRetriever.from_index("index", k=5)
+docs = retriever.invoke("Какая ставка налога на прибыль в ОЭЗ Алабуга?")
+docs[0].metadata["source"], docs[0].metadata["page"], docs[0].metadata["section"]
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 try:
     from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -31,7 +31,7 @@ class RegassistRetriever(BaseRetriever):
     k: int = 8
     filters: Filters | None = None
 
-    model_config = {"arbitrary_types_allowed": True}
+    model_config: ClassVar[dict[str, Any]] = {"arbitrary_types_allowed": True}
 
     @classmethod
     def from_index(cls, index_dir: str | Path = "index", **kwargs: Any) -> RegassistRetriever:
@@ -39,9 +39,7 @@ class RegassistRetriever(BaseRetriever):
 
         return cls(searcher=Searcher(Settings.load(index_dir=index_dir)), **kwargs)
 
-    def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
-    ) -> list[LCDocument]:
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
         hits = self.searcher.search(query, k=self.k, filters=self.filters)
         return [
             LCDocument(

@@ -44,6 +44,6 @@ def detect_lang(text: str, default: Lang = "en") -> Lang:
             for guess in detect(sample, model="lite", k=10):
                 if guess["lang"] in LANGS:
                     return guess["lang"]  # type: ignore[no-any-return]
-        except Exception as err:
+        except Exception as err:  # noqa: BLE001 - deliberate: one failure must not stop the caller
             logger.debug("language detection failed: %s", err)
     return by_script or default

@@ -161,7 +161,9 @@ class Searcher:
         for other, terms in expansions.items():
             for token in tokenize(" ".join(terms), other):  # type: ignore[arg-type]
                 tokens.setdefault(token, EXPANSION_WEIGHT)
-        return QueryPlan(query, qlang, countries, zones, tokens, tuple(sorted(zone_names)), tuple(sorted(zone_countries)))
+        return QueryPlan(
+            query, qlang, countries, zones, tokens, tuple(sorted(zone_names)), tuple(sorted(zone_countries))
+        )
 
     def corpus_zones(self) -> dict[str, tuple[str | None, tuple[str, ...]]]:
         """Zones of indexed documents unknown to the gazetteer: key -> (country, folded name words)."""

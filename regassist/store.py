@@ -255,7 +255,8 @@ class Registry:
     def editions(self, series: str) -> list[str]:
         """Effective dates of the documents of one series, oldest first."""
         rows = self.conn.execute(
-            "SELECT DISTINCT edition FROM documents WHERE series = ? AND edition IS NOT NULL ORDER BY edition", (series,)
+            "SELECT DISTINCT edition FROM documents WHERE series = ? AND edition IS NOT NULL ORDER BY edition",
+            (series,),
         )
         return [r[0] for r in rows.fetchall()]
 
@@ -316,7 +317,7 @@ class Registry:
                     c.context,
                     c.content_hash,
                     t,
-                )  # fmt: skip
+                )
                 for c, t in zip(chunks, tokens, strict=True)
             ],
         )
@@ -381,7 +382,8 @@ class Registry:
             rows = self.conn.execute(
                 f"SELECT {CHUNK_COLUMNS}, "
                 + ", ".join(f"d.{c.strip()}" for c in DOC_COLUMNS.split(","))
-                + f" FROM chunks c JOIN documents d ON d.doc_id = c.doc_id WHERE c.id IN ({','.join('?' * len(batch))})",
+                + " FROM chunks c JOIN documents d ON d.doc_id = c.doc_id"
+                + f" WHERE c.id IN ({','.join('?' * len(batch))})",
                 batch,
             ).fetchall()
             for r in rows:

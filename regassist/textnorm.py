@@ -63,10 +63,7 @@ def ascii_digits(text: str) -> str:
 def casefold(text: str, lang: Lang | None = None) -> str:
     """Language-aware lower-casing. Turkish maps I->ı and İ->i before folding (Python's casefold does
     not: 'İ'.casefold() is 'i̇'). For other languages a stray dotted capital İ still folds to plain i."""
-    if lang == "tr":
-        text = text.replace("I", "ı").replace("İ", "i")
-    else:
-        text = text.replace("İ", "i")
+    text = text.replace("I", "ı").replace("İ", "i") if lang == "tr" else text.replace("İ", "i")
     return text.casefold()
 
 

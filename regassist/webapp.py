@@ -683,7 +683,7 @@ class WebApp:
         }
         try:
             doc = self.document(c.doc_id)
-        except Exception:  # the document was removed meanwhile: show the quote alone
+        except Exception:  # the document was removed meanwhile: show the quote alone  # noqa: BLE001 - deliberate: one failure must not stop the caller
             return d
         d["format"] = self.doc_format(doc)
         start = c.start
@@ -992,7 +992,7 @@ class WebApp:
         for key, aspect in ASPECTS.items():
             try:
                 label = glossary.label(aspect.concepts[0], W.ui_lang(ui))
-            except Exception:
+            except Exception:  # noqa: BLE001 - deliberate: one failure must not stop the caller
                 label = key
             out.append((str(label), key))
         return out
@@ -1908,7 +1908,7 @@ def _not_found(lang: str, fallback: str) -> str:
         from regassist.messages import say
 
         return say("not_found_cell", lang)  # type: ignore[arg-type]
-    except Exception:
+    except Exception:  # noqa: BLE001 - deliberate: one failure must not stop the caller
         return fallback
 
 

@@ -156,7 +156,7 @@ def read_pdf(data: bytes, name: str, *, max_pages: int, timeout_s: float) -> Pdf
             raise LoadError(
                 name, f"page {number} is over the PDF reader's safety limits, a decompression bomb? (pypdf: {detail})"
             ) from err
-        except Exception as err:
+        except Exception as err:  # noqa: BLE001 - deliberate: one failure must not stop the caller
             warnings.append(f"page {number}: text could not be extracted ({err.__class__.__name__})")
             text = ""
         if guard.tripped == "time":
@@ -182,7 +182,7 @@ def read_pdf(data: bytes, name: str, *, max_pages: int, timeout_s: float) -> Pdf
     try:
         meta = reader.metadata
         title = (meta.title or "").strip() if meta else ""
-    except Exception:
+    except Exception:  # noqa: BLE001 - deliberate: one failure must not stop the caller
         title = ""
     return PdfContent(pages=tuple(pages), title=title, warnings=tuple(warnings))
 
