@@ -390,20 +390,23 @@ def stats(ctx: click.Context, index_dir: Path | None) -> None:
 @click.argument("questions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @index_option
 @click.option("--no-baselines", is_flag=True, help="Only regassist, not the BM25-only and dense-only baselines.")
+@click.option("--no-langchain", is_flag=True, help="Skip the LangChain starter baseline (it embeds the corpus again).")
 @click.option("--limit", type=int, help="Only the first N questions.")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="Write the full JSON report here.")
 @click.option("--floor", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="JSON of minimum metric values; exit 1 when a metric falls below its floor.")  # fmt: skip
 @click.pass_context
 @friendly_errors
-def eval_cmd(ctx: click.Context, questions: Path, index_dir: Path | None, no_baselines: bool, limit: int | None,
+def eval_cmd(ctx: click.Context, questions: Path, index_dir: Path | None, no_baselines: bool, no_langchain: bool,
+             limit: int | None,
              report: Path | None, floor: Path | None) -> None:  # fmt: skip
     """Measure retrieval and answer quality on a question set (JSONL), per language and kind."""
     from regassist.evaluate import check_floor, load_questions, run_eval
 
     settings = _settings(ctx, index_dir=index_dir)
     qs = load_questions(questions)[:limit] if limit else load_questions(questions)
-    result = run_eval(settings, qs, baselines=not no_baselines, progress=not ctx.obj.get("quiet"))
+    result = run_eval(settings, qs, baselines=not no_baselines, langchain=not no_langchain,
+                      progress=not ctx.obj.get("quiet"))  # fmt: skip
     if report:
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str), encoding="utf-8")

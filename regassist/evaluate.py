@@ -167,6 +167,7 @@ def run_eval(
     questions: Sequence[Question],
     *,
     baselines: bool = True,
+    langchain: bool = True,
     answers: bool = True,
     progress: bool = False,
 ) -> dict[str, Any]:
@@ -184,11 +185,12 @@ def run_eval(
         dense_only = searcher.variant(bm25_weight=0.0, language_debias=0.0)
         systems["bm25"] = lambda q: bm25_only.search(q, k=10, use_places=False, expand=False)
         systems["dense"] = lambda q: dense_only.search(q, k=10, use_places=False, expand=False)
-        from regassist.baselines import langchain_system  # plain LangChain pipeline, same embedder
+    if baselines and langchain:  # the plain LangChain pipeline with the same embedder (embeds the corpus once)
+        from regassist.baselines import langchain_system
 
-        langchain = langchain_system(searcher)
-        if langchain is not None:
-            systems["langchain"] = langchain
+        starter = langchain_system(searcher)
+        if starter is not None:
+            systems["langchain"] = starter
     runs = {name: SystemRun(name) for name in systems}
     doc_texts: dict[str, str] = {}
 

@@ -25,8 +25,10 @@ def test_eval_subset_meets_the_floor(e5, tmp_path, monkeypatch):
     report = tmp_path / "report.json"
     result = runner.invoke(
         cli,
-        ["-q", "eval", "bench/questions/ci_subset.jsonl", "--index", str(index), "--report", str(report),
-         "--floor", "bench/questions/floor.json"],  # fmt: skip
+        [
+            "-q", "eval", "bench/questions/ci_subset.jsonl", "--index", str(index), "--report", str(report),
+            "--no-langchain", "--floor", "bench/questions/floor.json",
+        ],  # fmt: skip
     )
     data = json.loads(report.read_text(encoding="utf-8"))
     overall = data["systems"]["regassist"]["overall"]
