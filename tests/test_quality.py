@@ -28,7 +28,7 @@ def test_eval_subset_meets_the_floor(e5, tmp_path, monkeypatch):
         [
             "-q", "eval", "bench/questions/ci_subset.jsonl", "--index", str(index), "--report", str(report),
             "--no-langchain", "--floor", "bench/questions/floor.json",
-        ],  # fmt: skip
+        ],
     )
     data = json.loads(report.read_text(encoding="utf-8"))
     overall = data["systems"]["regassist"]["overall"]
