@@ -249,7 +249,7 @@ def check_index(
             dense = sorted(int(i) for i in faiss.vector_to_array(dense_index.id_map))
             bm25 = sorted(int(i) for i in np.load(index_dir / manifest["bm25"] / "ids.npy"))
             np.load(index_dir / manifest["centroids"])
-        except Exception as err:  # any damage is a finding
+        except Exception as err:  # any damage is a finding  # noqa: BLE001 - reports the failure instead of stopping
             bad(f"files of manifest generation {state.manifest_generation} unreadable: {err!r}")
         else:
             if dense != bm25 or len(dense) != manifest["n_chunks"]:
@@ -291,7 +291,7 @@ def check_index(
             text = searcher.registry.document(hit.doc.doc_id).text
             if text[hit.chunk.start : hit.chunk.end] != hit.chunk.text:
                 bad(f"hit {hit.chunk.chunk_id} does not quote its document")
-    except Exception as err:  # a reader that cannot open is the finding
+    except Exception as err:  # a reader that cannot open is the finding  # noqa: BLE001 - reports the failure instead of stopping
         bad(f"searcher failed: {err.__class__.__name__}: {err}")
     finally:
         searcher.registry.close()

@@ -70,7 +70,7 @@ def test_readers_during_ingest_update_and_remove_see_whole_indexes(tmp_path):
                 hits = searcher.search(query, k=8)
                 assert hits, f"{who}: no hits for {query!r}"
                 check(hits, who)
-            except Exception:  # every failure is reported
+            except Exception:  # every failure is reported  # noqa: BLE001 - reports the failure instead of stopping
                 errors.append(f"{who} search {n} ({query!r}):\n{traceback.format_exc()}")
                 if len(errors) > 5:
                     return

@@ -141,7 +141,7 @@ def check_question(c: Checker, where: str, q: dict) -> list[tuple[str, str]]:
             continue
         try:
             doc = c.doc(g["source"])
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001 - reports the failure instead of stopping
             c.err(gw, f"cannot load {g['source']}: {e.__class__.__name__}: {e}")
             continue
         quote = g["quote"]
@@ -231,7 +231,7 @@ def main() -> int:
     for src in corpus_docs:
         try:
             series = getattr(c.doc(src), "series", None)
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001 - reports the failure instead of stopping
             c.err("corpus", f"cannot load {src}: {e.__class__.__name__}: {e}")
             continue
         if series:
