@@ -116,7 +116,16 @@ class DenseIndex:
                 if self.kind == "ivf"
                 else faiss.SearchParameters(sel=sel)
             )
-        scores, ids = self.index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), k, params=params)
+        # One query: OpenMP threads cost more than they bring on 2 cores under load (bench/bench_scale.py:
+        # flat 100k p50 84 -> 35 ms at load 6); building and training keep all threads.
+        threads = faiss.omp_get_max_threads()
+        faiss.omp_set_num_threads(1)
+        try:
+            scores, ids = self.index.search(
+                np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), k, params=params
+            )
+        finally:
+            faiss.omp_set_num_threads(threads)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
 
@@ -138,6 +147,8 @@ def build_dense(ids: np.ndarray, vectors: np.ndarray, langs: Sequence[str], dim:
         sample = vectors[np.random.default_rng(0).choice(n, size=min(n, nlist * 40), replace=False)]
         index.train(sample)
         index.nprobe = IVF_NPROBE
+        # a hashtable direct map keeps reconstruct() working on IVF after removals (cosine of lexical-only hits)
+        index.set_direct_map_type(faiss.DirectMap.Hashtable)
         kind = "ivf"
     if n:
         index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids.astype(np.int64))
@@ -151,7 +162,6 @@ class LexicalIndex:
         self.retriever = retriever
         self.ids = ids
         self.vocab: dict[str, int] = retriever.vocab_dict if retriever is not None else {}
-        self._pos = {int(cid): p for p, cid in enumerate(ids)}
 
     @classmethod
     def build(cls, ids: np.ndarray, tokens: Sequence[Sequence[str]]) -> LexicalIndex:
@@ -174,8 +184,12 @@ class LexicalIndex:
                 scores += weight * self.retriever.get_scores([token])
         if allowed is not None:
             mask = np.zeros(len(self.ids), dtype=bool)
-            positions = [self._pos[int(i)] for i in allowed if int(i) in self._pos]
-            mask[positions] = True
+            # self.ids is sorted (registry id order): locate the allowed ids without a Python loop
+            allowed = np.asarray(allowed, dtype=np.int64)
+            positions = np.searchsorted(self.ids, allowed)
+            found = positions < len(self.ids)
+            found[found] = self.ids[positions[found]] == allowed[found]
+            mask[positions[found]] = True
             scores[~mask] = 0.0
         nonzero = int(np.count_nonzero(scores))
         if nonzero == 0:

@@ -46,6 +46,7 @@ CREATE TABLE IF NOT EXISTS documents (
     added_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
+CREATE INDEX IF NOT EXISTS documents_series ON documents(series, edition);  -- latest-edition filter
 CREATE TABLE IF NOT EXISTS chunks (
     id INTEGER PRIMARY KEY AUTOINCREMENT,  -- the vector id in FAISS; never reused
     chunk_id TEXT NOT NULL UNIQUE,
