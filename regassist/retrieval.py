@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from regassist.config import Settings
-from regassist.documents import Hit, Lang
+from regassist.documents import LANGS, Hit, Lang
 from regassist.embeddings import Embedder, load_embedder
 from regassist.errors import IndexStateError
 from regassist.index import SearchIndex, load_index
@@ -158,6 +158,14 @@ class Searcher:
             for other, names in place.names.items():
                 if other != qlang:
                     expansions.setdefault(other, []).extend(names[:3])
+        if expand:  # optional: machine-translated query where the user installed an Argos model for the pair
+            from regassist.translate import installed_pairs, translate
+
+            if installed_pairs():
+                for other in LANGS:
+                    translated = translate(query, qlang, other) if other != qlang else None
+                    if translated:
+                        expansions.setdefault(other, []).append(translated)
         for other, terms in expansions.items():
             for token in tokenize(" ".join(terms), other):  # type: ignore[arg-type]
                 tokens.setdefault(token, EXPANSION_WEIGHT)
