@@ -252,6 +252,28 @@ _SCALES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+def contradicts_premise(question: str, evidence: Sequence[str]) -> bool:
+    """True when the question states a rate or duration ("since VAT is 0% forever") and the cited evidence gives
+    figures of that kind, none of them the stated one: the answer then says the sources do not support it."""
+    from regassist.textnorm import ascii_digits
+
+    def figures(text: str, kind: str) -> set[str]:
+        out = set()
+        for k, v in facts_of(text):
+            if k == kind:
+                number = re.search(_NUMBER, ascii_digits(v))
+                if number:
+                    out.add(number.group().replace(",", ".").replace(" ", ""))
+        return out
+
+    for kind in ("percent", "duration"):
+        stated = figures(question, kind)
+        given = set().union(*(figures(t, kind) for t in evidence)) if evidence else set()
+        if stated and given and not stated & given:
+            return True
+    return False
+
+
 def wants_latest_edition(question: str) -> bool:
     """True unless the question names a year or asks what changed: then every edition is evidence."""
     return not (_YEAR.search(question) or _CHANGE_Q.search(question))
@@ -436,6 +458,8 @@ class Answerer:
             citations.append(self._cite(n, ev))
             lines.append(self._render(ev, n, lang))
         text = _join(lines, lang)
+        if contradicts_premise(question, [ev.text for ev in chosen]):
+            text = f"{say('premise', lang)} {text}"
         notes = dict.fromkeys(edition_notes[s] for s in (ev.hit.doc.series for ev in chosen) if s in edition_notes)
         if notes:  # only for the documents the answer actually cites
             text = "\n\n".join([text, *notes])

@@ -115,3 +115,11 @@ def test_asked_figures_and_evidence_that_states_them():
     assert not states_figure("The zone was created in 2005 under Decree 784.", "count")
     assert states_figure("Arsa kirası | yıllık 10,00", "money", "USD/m2 tarifesi")
     assert [k for k, _ in facts_of("5 % в течение 10 лет")] == ["percent", "duration"]
+
+
+def test_premise_check():
+    from regassist.answer import contradicts_premise
+
+    assert contradicts_premise("Since VAT is 0% forever in Alabuga, ...", ["НДС 20 % по общему режиму"])
+    assert not contradicts_premise("Is VAT 20% there?", ["НДС 20 % по общему режиму"])
+    assert not contradicts_premise("What is the VAT rate?", ["НДС 20 %"])
