@@ -145,8 +145,6 @@ def aggregate(rows: Sequence[dict[str, Any]], key: str | None) -> dict[str, dict
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
         groups["all" if key is None else str(r[key])].append(r)
-        if key == "kind" and r.get("kind") == "cross_lingual":
-            pass
     out: dict[str, dict[str, float]] = {}
     for g, items in sorted(groups.items()):
         metrics: dict[str, float] = {"n": float(len(items))}

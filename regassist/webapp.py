@@ -47,6 +47,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from regassist import webtext as W
 from regassist.config import Settings
 from regassist.documents import DOC_TYPES, LANGS, Answer, Citation, Document, Hit, content_id
+from regassist.loaders import human_bytes
 from regassist.store import Filters
 from regassist.webtext import t
 
@@ -148,13 +149,6 @@ def safe_upload_name(name: str, max_bytes: int = 120) -> str:
     if not stem:
         raise ValueError("bad_name")
     return stem + suffix
-
-
-def _human_bytes(n: int) -> str:
-    for unit, size in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
-        if n >= size:
-            return f"{n / size:g} {unit}"
-    return f"{n} bytes"
 
 
 def _typed(fn: Callable[..., Any], **hints: Any) -> Callable[..., Any]:
@@ -1234,7 +1228,7 @@ class WebApp:
             except ValueError as err:
                 reason = str(err)
                 note = (
-                    t("too_large", ui, limit=_human_bytes(self.settings.max_file_bytes))
+                    t("too_large", ui, limit=human_bytes(self.settings.max_file_bytes, exact=True))
                     if reason == "too_large"
                     else t(reason if reason in ("bad_name", "bad_type") else "bad_name", ui)
                 )

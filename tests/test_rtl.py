@@ -8,7 +8,7 @@ Arabic words must all be there, and in reading order (longest common subsequence
 
 from __future__ import annotations
 
-import html.parser
+import importlib.util
 import itertools
 import string
 import unicodedata
@@ -41,28 +41,14 @@ CONTROL_PDFS = ["en_control.pdf", "ru_control.pdf"]
 _PUNCT = string.punctuation + "،؛؟«»…"
 
 
-class _Blocks(html.parser.HTMLParser):
-    """Text of the block elements of an HTML page, one string per block."""
+def _load_generator():  # the fixture generator's block parser reads the HTML sources the same way
+    spec = importlib.util.spec_from_file_location("make_fixtures", FIXTURES / "make_fixtures.py")
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
 
-    BLOCKS = frozenset({"h1", "h2", "h3", "p", "li", "td", "th"})
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.blocks: list[str] = []
-        self._cur: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.BLOCKS:
-            self._cur = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.BLOCKS and self._cur is not None:
-            self.blocks.append(" ".join("".join(self._cur).split()))
-            self._cur = None
-
-    def handle_data(self, data: str) -> None:
-        if self._cur is not None:
-            self._cur.append(data)
+_Blocks = _load_generator()._Blocks
 
 
 def _source(name: str) -> str:

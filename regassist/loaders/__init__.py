@@ -140,7 +140,7 @@ def read_source(path: Path, settings: Settings) -> bytes:
     if size > settings.max_file_bytes:
         raise LoadError(
             path,
-            f"it is {_human_bytes(size)}, over the limit of {_human_bytes(settings.max_file_bytes, exact=True)}",
+            f"it is {human_bytes(size)}, over the limit of {human_bytes(settings.max_file_bytes, exact=True)}",
             "Split it or raise max_file_bytes.",
         )
     try:
@@ -161,7 +161,7 @@ def metadata_hash(meta: Mapping[str, Any]) -> str:
     return content_id(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode())
 
 
-def _human_bytes(n: int, *, exact: bool = False) -> str:
+def human_bytes(n: int, *, exact: bool = False) -> str:
     """'2.0 MB' for a measured size; '1 MB' (exact=True) for a configured limit."""
     for unit_name, size in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
         if n >= size:
