@@ -270,6 +270,7 @@ def query(index_dir: Path, ann_threshold: int, questions: list[str], ask_every: 
     timers = install_timers()
     from regassist.assistant import Assistant
     from regassist.config import Settings
+    from regassist.store import Filters
 
     if faiss_threads:
         faiss.omp_set_num_threads(faiss_threads)
@@ -319,7 +320,7 @@ def query(index_dir: Path, ann_threshold: int, questions: list[str], ask_every: 
         qv = searcher.query_vector(q)
         ranks["dense"].append([i for i, _ in index.dense.search(qv, 10, alpha=alpha)])
         plan = searcher.plan(q)
-        place_ids = searcher._place_ids(plan, None) if (plan.zones or plan.countries) else None
+        place_ids = searcher._place_scope(plan, Filters()) if (plan.zones or plan.countries) else None
         has_place = place_ids is not None and len(place_ids) > 0
         ranks["dense_place"].append(
             [i for i, _ in index.dense.search(qv, 10, place_ids, alpha=alpha)] if has_place else None

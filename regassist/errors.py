@@ -38,6 +38,10 @@ class IndexStateError(RegassistError):
     """The index is missing, half-built, or was built with another model or setup."""
 
 
+class StoreUnavailable(RegassistError):
+    """The index's database server cannot be reached or refused the connection."""
+
+
 class IndexLockedError(RegassistError):
     """Another process is writing to the index."""
 

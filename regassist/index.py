@@ -23,7 +23,7 @@ import math
 import os
 import shutil
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,6 +49,11 @@ def augment(vectors: np.ndarray, langs: Sequence[str]) -> np.ndarray:
     for row, lang in enumerate(langs):
         out[row, vectors.shape[1] + LANG_SLOT[lang]] = 1.0
     return out
+
+
+def debiased_query(query: np.ndarray, centroids: np.ndarray, alpha: float) -> np.ndarray:
+    """[q, -alpha * centroids·q]: against ``augment``ed rows the inner product is q·v - alpha * q·centroid(lang)."""
+    return np.concatenate([query, -alpha * (centroids @ query)]).astype(np.float32)
 
 
 def language_centroids(vectors: np.ndarray, langs: Sequence[str], dim: int) -> np.ndarray:
@@ -83,9 +88,6 @@ class DenseIndex:
     def dim(self) -> int:
         return int(self.centroids.shape[1])
 
-    def debiased_query(self, query: np.ndarray, alpha: float) -> np.ndarray:
-        return np.concatenate([query, -alpha * (self.centroids @ query)]).astype(np.float32)
-
     def background(self, query: np.ndarray, lang: str) -> float:
         """q·centroid(lang): what the debiased score subtracts (times alpha) for a passage in ``lang``."""
         return float(self.centroids[LANG_SLOT[lang]] @ query)
@@ -104,7 +106,7 @@ class DenseIndex:
 
         if self.ntotal == 0 or k <= 0:
             return []
-        query = self.debiased_query(query, alpha)
+        query = debiased_query(query, self.centroids, alpha)
         k = min(k, self.ntotal)
         params = None
         if allowed is not None:
@@ -126,7 +128,8 @@ class DenseIndex:
             )
         finally:
             faiss.omp_set_num_threads(threads)
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+        found = [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+        return sorted(found, key=lambda r: (-r[1], r[0]))  # ties by id: the same order on every backend
 
 
 def build_dense(ids: np.ndarray, vectors: np.ndarray, langs: Sequence[str], dim: int, ann_threshold: int) -> DenseIndex:
@@ -216,12 +219,32 @@ class LexicalIndex:
 
 @dataclass
 class SearchIndex:
-    """Dense + lexical indexes of one generation of the registry."""
+    """Dense + lexical indexes of one generation of the registry: the embedded backend's ``SearchView``,
+    whose scope is an array of allowed chunk ids (None = all)."""
 
     generation: int
     model: str
     dense: DenseIndex
     lexical: LexicalIndex
+
+    @property
+    def ntotal(self) -> int:
+        return self.dense.ntotal
+
+    def search_dense(
+        self, query: np.ndarray, k: int, scope: np.ndarray | None, *, alpha: float
+    ) -> list[tuple[int, float]]:
+        return self.dense.search(query, k, scope, alpha=alpha)
+
+    def search_lexical(self, tokens: Mapping[str, float], k: int, scope: np.ndarray | None) -> list[tuple[int, float]]:
+        return self.lexical.search(dict(tokens), k, scope)
+
+    def background(self, query: np.ndarray, lang: str) -> float:
+        return self.dense.background(query, lang)
+
+    def vectors(self, ids: Sequence[int]) -> dict[int, np.ndarray]:
+        found = {int(i): self.dense.vector(int(i)) for i in ids}
+        return {i: v for i, v in found.items() if v is not None}
 
 
 def read_manifest(index_dir: Path) -> dict[str, Any] | None:

@@ -1,8 +1,9 @@
-"""Ingestion: files -> Documents -> Chunks -> vectors -> registry rows -> search indexes.
+"""Ingestion: files -> Documents -> Chunks -> vectors -> the backend (registry rows and search indexes).
 
-One file's change (its document, chunks and new vectors) is one SQLite transaction; the search indexes are
-updated incrementally (FAISS remove/add, BM25 rebuilt from stored tokens) and written once at the end, as
-a new generation. A bad file is reported and skipped; the batch goes on.
+One file's change (its document, chunks and vectors) is one transaction of the backend (backend.py): the
+embedded index updates FAISS in memory and writes its files once at the end of the batch, PostgreSQL
+commits everything at once. Vectors are cached by content hash, so unchanged passages are never embedded
+again. A bad file is reported and skipped; the batch goes on.
 """
 
 from __future__ import annotations
@@ -14,14 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import numpy as np
-
+from regassist.backend import Writer, open_backend
 from regassist.chunking import chunk_document
 from regassist.config import Settings
 from regassist.documents import Chunk, DocInfo, Document, content_id
 from regassist.embeddings import Embedder, load_embedder
 from regassist.errors import RegassistError, _printable
-from regassist.index import LexicalIndex, SearchIndex, augment, load_index, remove_stale_files, write_index, writer_lock
 from regassist.lexical import tokenize
 from regassist.loaders import canonical_source, file_metadata, iter_sources, load_bytes, metadata_hash, read_source
 from regassist.store import Registry
@@ -65,12 +64,11 @@ def embed_text(chunk: Chunk) -> str:
 
 
 class Indexer:
-    """The one writer of an index folder (holds its lock while working)."""
+    """Writes documents into an index (through ``backend.Backend``; the embedded folder or PostgreSQL)."""
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self._embedder = embedder
-        self._loaded: SearchIndex | None = None
 
     @property
     def embedder(self) -> Embedder:
@@ -78,6 +76,9 @@ class Indexer:
         if self._embedder is None:
             self._embedder = load_embedder(self.settings)
         return self._embedder
+
+    def _model_info(self) -> tuple[str, int]:
+        return self.embedder.name, self.embedder.dim
 
     def ingest(
         self,
@@ -90,36 +91,24 @@ class Indexer:
         started = time.perf_counter()
         files = iter_sources(paths)
         results: list[FileResult] = []
-        with writer_lock(self.settings.index_dir):
-            registry = Registry(self.settings.index_dir, create=True)
-            try:
-                self._loaded = None  # the search index is loaded (with the model) only when a file needs work
-                changed = False
+        backend = open_backend(self.settings, create=True)
+        try:
+            with backend.writing(self._model_info) as writer:
                 from tqdm.auto import tqdm
 
                 for path in tqdm(files, desc="Ingesting", unit="file", disable=not show_progress):
-                    result = self._ingest_one(registry, path, overrides)
+                    result = self._ingest_one(backend.registry, writer, path, overrides)
                     results.append(result)
-                    changed |= result.status in ("added", "updated")
                     if result.status == "failed":
                         logger.warning("%s", result.error)
-                if changed or not _manifest_current(registry):
-                    self._persist(registry, self._index(registry))
-                else:  # files a writer killed during its cleanup left behind (see index.remove_stale_files)
-                    remove_stale_files(registry.index_dir)
-            finally:
-                registry.close()
+        finally:
+            backend.close()
         return IngestReport(tuple(results), time.perf_counter() - started)
-
-    def _index(self, registry: Registry) -> SearchIndex:
-        """The search index being updated, loaded on first use in this run."""
-        if self._loaded is None:
-            self._loaded = load_index(registry, self.embedder.name, self.embedder.dim, self.settings.ann_threshold)
-        return self._loaded
 
     def _ingest_one(
         self,
         registry: Registry,
+        writer: Writer,
         path: Path,
         overrides: Mapping[str, Any] | None,
     ) -> FileResult:
@@ -141,7 +130,6 @@ class Indexer:
         except Exception as err:
             logger.debug("unexpected error loading %s", path, exc_info=True)
             return _failed(path, f"Cannot read {path.name}: {err.__class__.__name__}: {err}")
-        index = self._index(registry)
         previous = registry.doc_by_source(doc.source)
         chunks = chunk_document(
             doc,
@@ -152,84 +140,33 @@ class Indexer:
         )
         if not chunks:
             return _failed(path, f"Cannot read {path.name}: no text to index.")
-        model = self.embedder.name
-        cached = registry.cached_vectors((c.content_hash for c in chunks), model)
+        cached = registry.cached_vectors((c.content_hash for c in chunks), self.embedder.name)
         todo = {c.content_hash: embed_text(c) for c in chunks if c.content_hash not in cached}
-        new_vectors: dict[str, np.ndarray] = {}
+        vectors = dict(cached)
         if todo:
-            vectors = self.embedder.embed_passages(list(todo.values()), show_progress=len(todo) > 64)
-            new_vectors = dict(zip(todo, vectors, strict=True))
+            embedded = self.embedder.embed_passages(list(todo.values()), show_progress=len(todo) > 64)
+            vectors.update(zip(todo, embedded, strict=True))
         tokens = [" ".join(tokenize(embed_text(c), c.lang)) for c in chunks]
-        old_ids = _chunk_ids(registry, previous.doc_id) if previous else np.zeros(0, dtype=np.int64)
-        with registry.transaction() as conn:
-            if previous is not None:
-                registry.delete_document(conn, previous.doc_id)
-            registry.add_document(conn, doc, chunks, tokens, new_vectors, model)
-            registry.bump_generation(conn)
-        # The registry is committed; bring the in-memory dense index along (written at the end).
-        if len(old_ids):
-            index.dense.index.remove_ids(old_ids)
-        new_ids = _chunk_ids(registry, doc.doc_id)
-        all_vectors = {**cached, **new_vectors}
-        rows = registry.chunks_by_ids(new_ids)
-        vecs = np.vstack([all_vectors[rows[int(i)][0].content_hash] for i in new_ids]).astype(np.float32)
-        langs = [rows[int(i)][0].lang for i in new_ids]
-        index.dense.index.add_with_ids(augment(vecs, langs), new_ids)
-        index.generation = registry.generation
+        writer.write_document(doc, chunks, tokens, vectors, previous)
         return _result(doc, "updated" if previous else "added", len(chunks), embedded=len(todo))
 
     def remove(self, refs: Iterable[str]) -> list[DocInfo]:
         """Delete documents (by id, id prefix or source path) and their chunks from the index."""
         removed: list[DocInfo] = []
-        Registry(self.settings.index_dir).close()  # fails clearly, and creates nothing, when there is no index
-        with writer_lock(self.settings.index_dir):
-            registry = Registry(self.settings.index_dir)
-            try:
-                infos = [registry.resolve_doc(r) for r in refs]
-                index = load_index(registry, self.embedder.name, self.embedder.dim, self.settings.ann_threshold)
+        backend = open_backend(self.settings)  # fails clearly, and creates nothing, when there is no index
+        try:
+            with backend.writing(self._model_info) as writer:
+                infos = [backend.registry.resolve_doc(r) for r in refs]
                 for info in infos:
-                    ids = _chunk_ids(registry, info.doc_id)
-                    with registry.transaction() as conn:
-                        registry.delete_document(conn, info.doc_id)
-                        registry.bump_generation(conn)
-                    index.dense.index.remove_ids(ids)
-                    index.generation = registry.generation
+                    writer.remove_document(info.doc_id)
                     removed.append(info)
-                self._persist(registry, index)
-            finally:
-                registry.close()
+        finally:
+            backend.close()
         return removed
-
-    def _persist(self, registry: Registry, index: SearchIndex) -> None:
-        ids, tokens = registry.chunk_ids_and_tokens()
-        if index.dense.ntotal != len(ids):  # never write a vector index that disagrees with the registry
-            from regassist.index import build_from_registry
-
-            logger.warning("dense index out of step with the registry; rebuilding it from cached vectors")
-            index = build_from_registry(registry, self.embedder.name, self.embedder.dim, self.settings.ann_threshold)
-        else:
-            from regassist.index import centroids_from_registry
-
-            index.lexical = LexicalIndex.build(ids, tokens)
-            index.dense.centroids = centroids_from_registry(registry, self.embedder.name, self.embedder.dim)
-        index.generation = registry.generation
-        write_index(registry.index_dir, index, {"dim": self.embedder.dim})
 
 
 def _failed(path: Path, error: str) -> FileResult:
     return FileResult(_printable(str(path)), "failed", error=_printable(error))
-
-
-def _manifest_current(registry: Registry) -> bool:
-    from regassist.index import FORMAT_VERSION, read_manifest
-
-    manifest = read_manifest(registry.index_dir) or {}
-    return manifest.get("generation") == registry.generation and manifest.get("format") == FORMAT_VERSION
-
-
-def _chunk_ids(registry: Registry, doc_id: str) -> np.ndarray:
-    rows = registry.conn.execute("SELECT id FROM chunks WHERE doc_id = ? ORDER BY id", (doc_id,)).fetchall()
-    return np.array([r[0] for r in rows], dtype=np.int64)
 
 
 def _result(

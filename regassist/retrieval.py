@@ -21,14 +21,14 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from regassist.backend import Scope, SearchView, open_backend
 from regassist.config import Settings
 from regassist.documents import LANGS, Hit, Lang
 from regassist.embeddings import Embedder, load_embedder
 from regassist.errors import IndexStateError
-from regassist.index import SearchIndex, load_index
 from regassist.langid import detect_lang
 from regassist.lexical import tokenize
-from regassist.store import Filters, Registry
+from regassist.store import Filters
 from regassist.textnorm import fold
 
 logger = logging.getLogger(__name__)
@@ -70,9 +70,9 @@ class Searcher:
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
-        self.registry = Registry(settings.index_dir)
+        self.backend = open_backend(settings)
+        self.registry = self.backend.registry
         self._embedder = embedder
-        self._index: SearchIndex | None = None
         self._lock = threading.RLock()
         self._vectors: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
 
@@ -111,16 +111,9 @@ class Searcher:
         return self._embedder
 
     @property
-    def index(self) -> SearchIndex:
-        """The current index, reloaded when the registry has moved to a new generation."""
-        generation = self.registry.generation
-        if self._index is None or self._index.generation != generation:
-            with self._lock:
-                if self._index is None or self._index.generation != generation:
-                    self._index = load_index(
-                        self.registry, self.embedder.name, self.embedder.dim, self.settings.ann_threshold
-                    )
-        return self._index
+    def index(self) -> SearchView:
+        """The search structures of the current generation (reloaded when a writer has moved it on)."""
+        return self.backend.view(self.embedder.name, self.embedder.dim)
 
     def plan(self, query: str, lang: Lang | None = None, *, expand: bool = True) -> QueryPlan:
         """Language, named places and weighted BM25 tokens of ``query``; ``expand`` adds the glossary's
@@ -183,8 +176,9 @@ class Searcher:
 
         gazetteer = default_gazetteer()
         out: dict[str, tuple[str | None, tuple[str, ...]]] = {}
-        rows = self.registry.conn.execute("SELECT DISTINCT zone, country FROM documents WHERE zone IS NOT NULL")
-        for key, country in rows.fetchall():
+        for key, country in self.registry.zones():
+            if not key:
+                continue
             try:
                 gazetteer.get(key)
                 continue
@@ -211,28 +205,28 @@ class Searcher:
         k = k or self.settings.top_k
         filters = filters or Filters()
         index = self.index
-        if index.dense.ntotal == 0:
+        if index.ntotal == 0:
             raise IndexStateError(
-                f"The index in {self.settings.index_dir} is empty. Add documents: regassist ingest PATH"
+                f"The index in {self.backend.location} is empty. Add documents: regassist ingest PATH"
             )
         plan = self.plan(query, lang, expand=expand)
-        allowed = self.registry.allowed_ids(filters)
+        allowed = self.backend.scope(filters)
         n = self.settings.candidates
         qvec = self.query_vector(query)
         alpha = self.settings.language_debias
-        dense = index.dense.search(qvec, n, allowed, alpha=alpha)
-        lexical = index.lexical.search(plan.tokens, n, allowed)
+        dense = index.search_dense(qvec, n, allowed, alpha=alpha)
+        lexical = index.search_lexical(plan.tokens, n, allowed)
         lists = [dense, lexical]
         # A short query that cites an article ("Madde 6", "статья 10") wants that text: lexical leads.
         is_reference = any(t.startswith("§") for t in plan.tokens) and len(plan.tokens) <= 6
         bm25_weight = self.settings.bm25_weight * (REFERENCE_BOOST if is_reference else 1.0)
         weights = [self.settings.dense_weight, bm25_weight]
         if use_places and (plan.zones or plan.countries):
-            place_ids = self._place_ids(plan, allowed)
-            if place_ids is not None and len(place_ids):
-                lists.append(index.dense.search(qvec, n, place_ids, alpha=alpha))
+            place = self._place_scope(plan, filters)
+            if place is not None:
+                lists.append(index.search_dense(qvec, n, place, alpha=alpha))
                 weights.append(self.settings.dense_weight * (1.0 + self.settings.place_boost))
-                lists.append(index.lexical.search(plan.tokens, n, place_ids))
+                lists.append(index.search_lexical(plan.tokens, n, place))
                 weights.append(bm25_weight)
         fused = fuse_rrf(lists, weights)
         dense_found = {cid for i, hits in enumerate(lists) if i % 2 == 0 and weights[i] > 0 for cid, _ in hits}
@@ -240,7 +234,9 @@ class Searcher:
         dense_scores = {cid: s for i, hits in enumerate(lists) if i % 2 == 0 for cid, s in hits}
         lexical_scores = {cid: s for i, hits in enumerate(lists) if i % 2 == 1 for cid, s in hits}
         order = sorted(fused, key=lambda cid: (fused[cid], dense_scores.get(cid, 0.0)), reverse=True)
-        rows = self.registry.chunks_by_ids(order[: max(k * 6, 30)])
+        window = order[: max(k * 6, 30)]
+        rows = self.registry.chunks_by_ids(window)
+        stored = index.vectors([cid for cid in window if cid not in dense_scores])  # lexical-only hits
         hits: list[Hit] = []
         for cid in order:
             if cid not in rows:
@@ -248,10 +244,9 @@ class Searcher:
             chunk, doc = rows[cid]
             in_dense, in_lexical = cid in dense_found, cid in lexical_found
             if cid in dense_scores:  # back from the debiased score to the plain cosine, for display and checks
-                cosine = dense_scores[cid] + alpha * index.dense.background(qvec, chunk.lang)
+                cosine = dense_scores[cid] + alpha * index.background(qvec, chunk.lang)
             else:
-                vec = index.dense.vector(cid)
-                cosine = float(vec @ qvec) if vec is not None else 0.0
+                cosine = float(stored[cid] @ qvec) if cid in stored else 0.0
             hits.append(
                 Hit(
                     chunk=chunk,
@@ -267,16 +262,14 @@ class Searcher:
         hits = _diversify(hits, k, self.settings.max_per_doc)
         return [replace(h, rank=i + 1) for i, h in enumerate(hits)]
 
-    def _place_ids(self, plan: QueryPlan, allowed: np.ndarray | None) -> np.ndarray | None:
-        place_filter = Filters(zones=plan.zones) if plan.zones else Filters(countries=plan.countries)
-        ids = self.registry.allowed_ids(place_filter)
-        if ids is None:
-            return None
-        if plan.zones and plan.countries and len(ids) == 0:
-            ids = self.registry.allowed_ids(Filters(countries=plan.countries))
-        if ids is not None and allowed is not None:
-            ids = np.intersect1d(ids, allowed)
-        return ids
+    def _place_scope(self, plan: QueryPlan, filters: Filters) -> Scope | None:
+        """The chunks of the places the question names (its zones; their countries when no document is
+        about those zones) within ``filters``; None when there are none."""
+        place = Filters(zones=plan.zones) if plan.zones else Filters(countries=plan.countries)
+        if plan.zones and plan.countries and self.backend.scope_is_empty(self.backend.scope(place)):
+            place = Filters(countries=plan.countries)
+        scope = self.backend.scope(place, filters)
+        return None if self.backend.scope_is_empty(scope) else scope
 
     def _rerank(self, query: str, hits: list[Hit]) -> list[Hit]:
         """Reorder the top candidates with a local cross-encoder (only when one is configured)."""

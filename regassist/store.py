@@ -128,8 +128,50 @@ class Filters:
         return cls(**out)
 
 
+def filters_where(*filters: Filters) -> tuple[list[str], list[Any]]:
+    """SQL conditions on ``documents d`` (portable between SQLite and PostgreSQL, ``?`` placeholders) that
+    every one of ``filters`` holds; empty when none is set."""
+    where: list[str] = []
+    params: list[Any] = []
+    for f in filters:
+        if f.is_empty:
+            continue
+        if f.zone_or_country_wide and f.zones and f.countries:
+            zq, cq = ",".join("?" * len(f.zones)), ",".join("?" * len(f.countries))
+            where.append(f"(d.zone IN ({zq}) OR (d.zone IS NULL AND d.country IN ({cq})))")
+            params.extend([*f.zones, *f.countries])
+            f = replace(f, zones=(), countries=())
+        for column, values in (
+            ("d.country", f.countries),
+            ("d.zone", f.zones),
+            ("d.doc_type", f.doc_types),
+            ("d.lang", f.langs),
+            ("d.doc_id", f.doc_ids),
+        ):
+            if values:
+                where.append(f"{column} IN ({','.join('?' * len(values))})")
+                params.extend(values)
+        if f.edition_from:
+            where.append("d.edition >= ?")
+            params.append(f.edition_from)
+        if f.edition_to:  # inclusive of the whole prefix: "2024" keeps "2024-12-31"
+            where.append("d.edition <= ?")
+            params.append(f.edition_to + "z")
+        if f.latest_only:
+            where.append(
+                "(d.series IS NULL OR d.edition IS NULL OR d.edition = (SELECT max(e.edition) FROM documents e "
+                "WHERE e.series = d.series))"
+            )
+    return where, params
+
+
 class Registry:
-    """SQLite access. One connection per thread; writes happen inside ``transaction()``."""
+    """The registry in SQLite (the embedded default). One connection per thread; writes happen inside
+    ``transaction()``. The SQL here is kept portable: ``postgres.PgRegistry`` runs the same queries on
+    PostgreSQL and overrides only connections, schema and the chunk writes."""
+
+    BEGIN_WRITE = "BEGIN IMMEDIATE"  # take the write lock up front: no deadlock between two writers
+    BEGIN_SNAPSHOT = "BEGIN"  # deferred: the first read fixes the WAL snapshot until COMMIT
 
     def __init__(self, index_dir: Path, *, create: bool = False) -> None:
         self.index_dir = index_dir
@@ -164,7 +206,7 @@ class Registry:
         return conn
 
     def transaction(self) -> _Transaction:
-        return _Transaction(self.conn)
+        return _Transaction(self.conn, self.BEGIN_WRITE)
 
     @contextlib.contextmanager
     def snapshot(self) -> Iterator[None]:
@@ -175,7 +217,7 @@ class Registry:
         if conn.in_transaction:  # already inside one (the writer's own transaction)
             yield
             return
-        conn.execute("BEGIN")  # deferred: the first read fixes the snapshot until COMMIT
+        conn.execute(self.BEGIN_SNAPSHOT)
         try:
             yield
         finally:
@@ -197,7 +239,7 @@ class Registry:
         return int(self.get_meta("generation", "0") or 0)
 
     @staticmethod
-    def bump_generation(conn: sqlite3.Connection) -> None:
+    def bump_generation(conn: Any) -> None:
         conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
 
     # -- documents --------------------------------------------------------------------------------
@@ -229,25 +271,37 @@ class Registry:
         return info
 
     def document(self, doc_id: str) -> Document:
-        row = self.conn.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        row = self.conn.execute(
+            "SELECT doc_id, source, title, lang, doc_type, text, page_starts, country, zone, edition, series, "
+            "warnings, extra FROM documents WHERE doc_id = ?",
+            (doc_id,),
+        ).fetchone()
         if row is None:
             raise NotFound(f"No document {doc_id!r} in the index.")
         return Document(
-            doc_id=row["doc_id"],
-            source=row["source"],
-            title=row["title"],
-            lang=row["lang"],
-            doc_type=row["doc_type"],
-            text=row["text"],
-            page_starts=tuple(json.loads(row["page_starts"])),
-            country=row["country"],
-            zone=row["zone"],
-            edition=row["edition"],
-            series=row["series"],
-            sha256=row["doc_id"],
-            warnings=tuple(json.loads(row["warnings"])),
-            extra=json.loads(row["extra"]),
+            doc_id=row[0],
+            source=row[1],
+            title=row[2],
+            lang=row[3],
+            doc_type=row[4],
+            text=row[5],
+            page_starts=tuple(json.loads(row[6])),
+            country=row[7],
+            zone=row[8],
+            edition=row[9],
+            series=row[10],
+            sha256=row[0],
+            warnings=tuple(json.loads(row[11])),
+            extra=json.loads(row[12]),
         )
+
+    def page_starts(self, doc_id: str) -> tuple[int, ...]:
+        row = self.conn.execute("SELECT page_starts FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        return tuple(json.loads(row[0])) if row else (0,)
+
+    def zones(self) -> list[tuple[str | None, str | None]]:
+        """Distinct (zone, country) pairs of the indexed documents."""
+        return [tuple(r) for r in self.conn.execute("SELECT DISTINCT zone, country FROM documents").fetchall()]
 
     def documents(self) -> list[DocInfo]:
         rows = self.conn.execute(f"SELECT {DOC_COLUMNS} FROM documents ORDER BY source").fetchall()
@@ -262,23 +316,23 @@ class Registry:
         return [r[0] for r in rows.fetchall()]
 
     def meta_hash(self, doc_id: str) -> str | None:
-        row = self.conn.execute("SELECT json_extract(extra, '$.meta_hash') FROM documents WHERE doc_id = ?", (doc_id,))
-        found = row.fetchone()
-        return found[0] if found else None
+        found = self.conn.execute("SELECT extra FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        return json.loads(found[0]).get("meta_hash") if found else None
 
     def n_chunks_of(self, doc_id: str) -> int:
         return int(self.conn.execute("SELECT count(*) FROM chunks WHERE doc_id = ?", (doc_id,)).fetchone()[0])
 
     def add_document(
         self,
-        conn: sqlite3.Connection,
+        conn: Any,
         doc: Document,
         chunks: Sequence[Chunk],
         tokens: Sequence[str],
         vectors: dict[str, np.ndarray],
         model: str,
     ) -> None:
-        """Insert one document with its chunks and new vectors (inside the caller's transaction)."""
+        """Insert one document with its chunks and their vectors by content hash (inside the caller's
+        transaction); vectors already cached stay as they are."""
         extra = {k: v for k, v in doc.extra.items() if k != "headings"}
         extra["headings"] = doc.extra.get("headings", [])
         conn.execute(
@@ -301,6 +355,15 @@ class Registry:
                 time.time(),
             ),
         )
+        self._insert_chunks(conn, chunks, tokens, vectors)
+        conn.executemany(
+            "INSERT INTO vectors VALUES (?,?,?) ON CONFLICT DO NOTHING",
+            [(h, model, np.asarray(v, dtype=np.float32).tobytes()) for h, v in vectors.items()],
+        )
+
+    def _insert_chunks(
+        self, conn: Any, chunks: Sequence[Chunk], tokens: Sequence[str], vectors: dict[str, np.ndarray]
+    ) -> None:
         conn.executemany(
             'INSERT INTO chunks (chunk_id, doc_id, text, lang, page, page_end, section, start, "end", context, '
             "content_hash, tokens) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -322,13 +385,9 @@ class Registry:
                 for c, t in zip(chunks, tokens, strict=True)
             ],
         )
-        conn.executemany(
-            "INSERT OR IGNORE INTO vectors VALUES (?,?,?)",
-            [(h, model, np.asarray(v, dtype=np.float32).tobytes()) for h, v in vectors.items()],
-        )
 
     @staticmethod
-    def delete_document(conn: sqlite3.Connection, doc_id: str) -> None:
+    def delete_document(conn: Any, doc_id: str) -> None:
         conn.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
         conn.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
 
@@ -362,7 +421,7 @@ class Registry:
             yield ids, vecs, [r[2] for r in rows]
             last = int(ids[-1])
 
-    def prune_vectors(self, conn: sqlite3.Connection) -> None:
+    def prune_vectors(self, conn: Any) -> None:
         """Drop cached vectors no chunk uses any more."""
         conn.execute("DELETE FROM vectors WHERE content_hash NOT IN (SELECT content_hash FROM chunks)")
 
@@ -397,47 +456,32 @@ class Registry:
         ).fetchall()
         return [_chunk(r) for r in rows]
 
+    def chunk_tokens(self, doc_id: str) -> dict[str, str]:
+        """chunk_id -> stored BM25 tokens (space-separated) of one document's chunks."""
+        rows = self.conn.execute("SELECT chunk_id, tokens FROM chunks WHERE doc_id = ?", (doc_id,)).fetchall()
+        return {r[0]: r[1] for r in rows}
+
+    def models(self) -> list[str]:
+        """Embedding models with cached vectors."""
+        return [r[0] for r in self.conn.execute("SELECT DISTINCT model FROM vectors").fetchall()]
+
     def chunk(self, chunk_id: str) -> tuple[Chunk, DocInfo]:
         row = self.conn.execute("SELECT id FROM chunks WHERE chunk_id = ?", (chunk_id,)).fetchone()
         if row is None:
             raise NotFound(f"No chunk {chunk_id!r} in the index.")
         return self.chunks_by_ids([row[0]])[row[0]]
 
-    def allowed_ids(self, filters: Filters) -> np.ndarray | None:
-        """Chunk ids passing ``filters`` (None when there are none, meaning all)."""
-        if filters.is_empty:
+    def allowed_ids(self, *filters: Filters) -> np.ndarray | None:
+        """Chunk ids passing every one of ``filters`` (None when none is set, meaning all)."""
+        where, params = filters_where(*filters)
+        if not where:
             return None
-        where, params = [], []
-        if filters.zone_or_country_wide and filters.zones and filters.countries:
-            zq, cq = ",".join("?" * len(filters.zones)), ",".join("?" * len(filters.countries))
-            where.append(f"(d.zone IN ({zq}) OR (d.zone IS NULL AND d.country IN ({cq})))")
-            params.extend([*filters.zones, *filters.countries])
-            filters = replace(filters, zones=(), countries=())
-        for column, values in (
-            ("d.country", filters.countries),
-            ("d.zone", filters.zones),
-            ("d.doc_type", filters.doc_types),
-            ("d.lang", filters.langs),
-            ("d.doc_id", filters.doc_ids),
-        ):
-            if values:
-                where.append(f"{column} IN ({','.join('?' * len(values))})")
-                params.extend(values)
-        if filters.edition_from:
-            where.append("d.edition >= ?")
-            params.append(filters.edition_from)
-        if filters.edition_to:
-            where.append("d.edition <= ? || 'z'")
-            params.append(filters.edition_to)
-        if filters.latest_only:
-            where.append(
-                "(d.series IS NULL OR d.edition IS NULL OR d.edition = (SELECT max(e.edition) FROM documents e "
-                "WHERE e.series = d.series))"
-            )
-        sql = "SELECT c.id FROM chunks c JOIN documents d ON d.doc_id = c.doc_id"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        sql = "SELECT c.id FROM chunks c JOIN documents d ON d.doc_id = c.doc_id WHERE " + " AND ".join(where)
         return np.array([r[0] for r in self.conn.execute(sql, params)], dtype=np.int64)
+
+    def chunk_ids_of(self, doc_id: str) -> np.ndarray:
+        rows = self.conn.execute("SELECT id FROM chunks WHERE doc_id = ? ORDER BY id", (doc_id,)).fetchall()
+        return np.array([r[0] for r in rows], dtype=np.int64)
 
     def stats(self) -> dict[str, Any]:
         c = self.conn
@@ -459,13 +503,14 @@ class Registry:
 
 
 class _Transaction:
-    """``BEGIN IMMEDIATE`` ... ``COMMIT`` (or ``ROLLBACK`` on error) on an autocommit connection."""
+    """``BEGIN ...`` ... ``COMMIT`` (or ``ROLLBACK`` on error) on an autocommit connection."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Any, begin: str) -> None:
         self.conn = conn
+        self.begin = begin
 
-    def __enter__(self) -> sqlite3.Connection:
-        self.conn.execute("BEGIN IMMEDIATE")
+    def __enter__(self) -> Any:
+        self.conn.execute(self.begin)
         return self.conn
 
     def __exit__(self, exc_type: object, *_: object) -> None:

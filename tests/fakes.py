@@ -62,14 +62,20 @@ def child_env(**extra: str) -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``ingest INDEX_DIR PATH...`` or ``remove INDEX_DIR REF...`` with the embedder chosen by the environment."""
+    """``ingest INDEX_DIR PATH...``, ``remove INDEX_DIR REF...`` or ``ask INDEX_DIR`` (an app process: one
+    question per stdin line, one JSON answer per stdout line) with the embedder chosen by the environment
+    and the backend by ``REGASSIST_STORE`` (empty: the embedded index in INDEX_DIR)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     command, index_dir, rest = argv[0], Path(argv[1]), argv[2:]
     from regassist.config import Settings
     from regassist.errors import RegassistError
     from regassist.ingest import Indexer
 
-    settings = Settings(index_dir=index_dir, cache_dir=index_dir.parent / "cache")
+    settings = Settings(
+        index_dir=index_dir, cache_dir=index_dir.parent / "cache", store=os.environ.get("REGASSIST_STORE", "")
+    )
+    if command == "ask":
+        return _ask_loop(settings)
     indexer = Indexer(settings, embedder=embedder_from_env())
     print("READY", flush=True)
     started = time.perf_counter()
@@ -83,6 +89,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ERROR {err}", flush=True)
         return 1
     print(f"DONE {time.perf_counter() - started:.3f} {json.dumps(statuses)}", flush=True)
+    return 0
+
+
+def _ask_loop(settings: Any) -> int:
+    from regassist.assistant import Assistant
+
+    assistant = Assistant(settings, embedder=embedder_from_env())
+    print("READY", flush=True)
+    for line in sys.stdin:
+        answer = assistant.ask(line.strip())
+        out = {"answer": answer.text, "refused": answer.refused, "docs": [c.doc_id for c in answer.citations],
+               "hits": [h.doc.doc_id for h in assistant.search(line.strip(), k=5)]}  # fmt: skip
+        print(json.dumps(out, ensure_ascii=False), flush=True)
     return 0
 
 
