@@ -5,7 +5,8 @@ usage: python bench/bench_scale.py [--source /tmp/bench-idx] [--sizes 1000,10000
 
 The demo corpus is scaled synthetically from an ingested index (``--source``, built with
 ``regassist ingest corpus/ --index /tmp/bench-idx`` when missing): replica r of every document gets a new
-doc id, source path (``synthetic/rNNNN/...``), chunk ids and content hashes; its chunk vectors are the real
+doc id, source path (``synthetic/rNNNN/...``), chunk ids, a heading context marked ``~rN`` (so its content hash,
+computed as ``Chunk.content_hash`` does, is new); its chunk vectors are the real
 ones plus Gaussian noise of norm ~``--noise``, renormalised; texts and BM25 tokens are copied verbatim.
 Nothing is paraphrased or re-embedded. Rows go straight into a fresh Registry (one transaction per replica),
 then ``index.build_from_registry`` + ``index.write_index`` build the FAISS and bm25s files.
@@ -114,9 +115,16 @@ def fill(source: Path, target: Path, n: int, noise: float, series_index: bool, s
         def rid(x: str, r: int = replica) -> str:
             return x if r == 0 else hashlib.sha256(f"{x}:r{r}".encode()).hexdigest()
 
+        def context(c: tuple[Any, ...], r: int = replica) -> str:
+            return c[9] if r == 0 else f"{c[9]} ~r{r}"
+
+        def content_hash(c: tuple[Any, ...], r: int = replica) -> str:
+            """Chunk.content_hash of the replica (its context differs), so every backend finds its vector."""
+            return c[10] if r == 0 else hashlib.sha256(f"{context(c, r)}\n{c[2]}".encode()).hexdigest()[:24]
+
         new_vecs: dict[str, bytes] = {}
         for c in take:
-            h = rid(c[10])
+            h = content_hash(c)
             if h in new_vecs:
                 continue
             v = vecs[c[10]]
@@ -139,7 +147,8 @@ def fill(source: Path, target: Path, n: int, noise: float, series_index: bool, s
                 row[i_series] = f"{d[i_series]}~r{replica}" if d[i_series] else None
             doc_rows.append(row)
         chunk_rows = [
-            (c[0] if not replica else f"{c[0]}~r{replica}", rid(c[1]), *c[2:10], rid(c[10]), c[11]) for c in take
+            (c[0] if not replica else f"{c[0]}~r{replica}", rid(c[1]), *c[2:9], context(c), content_hash(c), c[11])
+            for c in take
         ]
         with registry.transaction() as conn:
             conn.executemany(f"INSERT INTO documents ({', '.join(doc_cols)}) VALUES ({','.join('?' * len(doc_cols))})",

@@ -4,8 +4,10 @@ Selected by ``REGASSIST_STORE=postgresql://user:password@host:5432/db``. Everyth
 ``regassist`` of that database (created on first ingest):
 
 - the registry tables of store.py (documents, chunks, vectors, feedback, meta), written by the same SQL;
-- ``chunks.embedding``: the language-augmented vector of index.augment in a pgvector column with an HNSW
-  index (inner product), so the language debiasing works exactly as with FAISS;
+- ``chunks.embedding``: the passage vector in a pgvector column with one partial HNSW index (inner product)
+  per language. The language debiasing (index.DenseIndex) subtracts a per-language constant, so the exact
+  debiased top k is the merge of the per-language top k; one HNSW graph over the language-augmented vectors
+  (what FAISS gets) would split into four weakly linked clusters and lose recall;
 - ``postings(term, chunk_id, tf, dl)``: the BM25 tokens of every chunk, scored in SQL with the same
   formula as bm25s (Lucene variant, k1 1.2, b 0.75), so both backends rank alike;
 - filters are SQL conditions (store.filters_where) inside the dense and lexical queries.
@@ -31,7 +33,7 @@ from regassist.backend import ModelInfo
 from regassist.config import Settings
 from regassist.documents import LANGS, Chunk, DocInfo, Document
 from regassist.errors import IndexStateError, MissingExtra, StoreUnavailable
-from regassist.index import LANG_SLOT, augment, debiased_query
+from regassist.index import LANG_SLOT
 from regassist.store import SCHEMA_VERSION, Filters, Registry, filters_where
 
 logger = logging.getLogger(__name__)
@@ -220,10 +222,10 @@ class PgRegistry(Registry):
     def _insert_chunks(
         self, conn: Any, chunks: Sequence[Chunk], tokens: Sequence[str], vectors: dict[str, np.ndarray]
     ) -> None:
-        """COPY the chunks with their augmented vectors, then their postings (term frequencies)."""
+        """COPY the chunks with their vectors, then their postings (term frequencies)."""
         if not chunks:
             return
-        vecs = augment(np.vstack([vectors[c.content_hash] for c in chunks]), [c.lang for c in chunks])
+        vecs = [vectors[c.content_hash] for c in chunks]
         columns = 'chunk_id, doc_id, text, lang, page, page_end, section, start, "end", context, content_hash, '
         with conn.raw.cursor() as cur:
             with cur.copy(f"COPY chunks ({columns} tokens, ntok, embedding) FROM STDIN") as copy:
@@ -244,15 +246,23 @@ class PgRegistry(Registry):
             conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
             self.check_model(model)
             if self.get_meta("model") is None:
-                conn.execute(f"ALTER TABLE chunks ALTER COLUMN embedding TYPE vector({dim + len(LANGS)})")
+                conn.execute(f"ALTER TABLE chunks ALTER COLUMN embedding TYPE vector({int(dim)})")
                 conn.execute("INSERT INTO meta VALUES ('model', ?), ('dim', ?)", (model, str(dim)))
                 if not self.defer_ann:
                     self.build_ann_index()
 
     def build_ann_index(self) -> None:
-        """The HNSW index on the vectors (inner product); a no-op when it exists."""
+        """The HNSW indexes on the vectors (inner product), one per language; a no-op when they exist."""
         self.conn.execute("SET maintenance_work_mem = '1GB'")
-        self.conn.execute("CREATE INDEX IF NOT EXISTS chunks_hnsw ON chunks USING hnsw (embedding vector_ip_ops)")
+        for lang in LANGS:  # a fixed set of codes: safe to inline, and the planner needs the literal
+            self.conn.execute(
+                f"CREATE INDEX IF NOT EXISTS chunks_hnsw_{lang} ON chunks USING hnsw (embedding vector_ip_ops) "
+                f"WHERE lang = '{lang}'"
+            )
+
+    def drop_ann_index(self) -> None:
+        for lang in LANGS:
+            self.conn.execute(f"DROP INDEX IF EXISTS chunks_hnsw_{lang}")
 
     def check_model(self, model: str) -> None:
         built = self.get_meta("model")
@@ -274,10 +284,11 @@ class PgView:
             n, avgdl = registry.conn.execute("SELECT count(*), coalesce(avg(ntok), 0) FROM chunks").fetchone()
             self._ntotal, self.avgdl = int(n), float(avgdl) or 1.0
             rows = registry.conn.execute(
-                "SELECT lang, avg(subvector(embedding, 1, ?))::real[] FROM chunks GROUP BY lang", (dim,)
+                "SELECT lang, avg(embedding)::real[], count(*) FROM chunks GROUP BY lang"
             ).fetchall()
         self.centroids = np.zeros((len(LANGS), dim), dtype=np.float32)
-        for lang, mean in rows:
+        self.langs = tuple(lang for lang, _, n in rows if lang in LANG_SLOT and n)
+        for lang, mean, _ in rows:
             if lang in LANG_SLOT and mean is not None:
                 self.centroids[LANG_SLOT[lang]] = np.asarray(mean, dtype=np.float32)
 
@@ -289,14 +300,21 @@ class PgView:
         self, query: np.ndarray, k: int, scope: tuple[Filters, ...], *, alpha: float
     ) -> list[tuple[int, float]]:
         where, params = filters_where(*scope)
-        q = _vector_literal(debiased_query(query, self.centroids, alpha))
-        sql = "SELECT c.id, c.embedding <#> ?::vector AS dist FROM chunks c"
-        if where:
-            sql += " JOIN documents d ON d.doc_id = c.doc_id WHERE " + " AND ".join(where)
-        sql += " ORDER BY c.embedding <#> ?::vector LIMIT ?"
-        rows = self.registry.conn.execute(sql, (q, *params, q, k)).fetchall()
-        # relaxed_order iterative scans may return neighbours slightly out of order; ties by id, as FAISS
-        return sorted(((int(i), -float(d)) for i, d in rows), key=lambda r: (-r[1], r[0]))
+        q = _vector_literal(query)
+        parts, args = [], []
+        for lang in self.langs:  # per-language top k through that language's HNSW index, merged below
+            sql = "SELECT c.id, c.lang, c.embedding <#> ?::vector AS dist FROM chunks c"
+            if where:
+                sql += " JOIN documents d ON d.doc_id = c.doc_id"
+            sql += " WHERE " + " AND ".join([f"c.lang = '{lang}'", *where])
+            parts.append(f"({sql} ORDER BY c.embedding <#> ?::vector LIMIT ?)")
+            args.extend([q, *params, q, k])
+        if not parts:
+            return []
+        rows = self.registry.conn.execute(" UNION ALL ".join(parts), args).fetchall()
+        offset = {lang: alpha * self.background(query, lang) for lang in self.langs}
+        scored = [(int(i), -float(d) - offset[lang]) for i, lang, d in rows]
+        return sorted(scored, key=lambda r: (-r[1], r[0]))[:k]  # ties by id, as FAISS
 
     def search_lexical(
         self, tokens: Mapping[str, float], k: int, scope: tuple[Filters, ...]
@@ -332,8 +350,8 @@ class PgView:
         if not ids:
             return {}
         rows = self.registry.conn.execute(
-            "SELECT id, subvector(embedding, 1, ?)::real[] FROM chunks WHERE id = ANY(?)",
-            (self.dim, [int(i) for i in ids]),
+            "SELECT id, embedding::real[] FROM chunks WHERE id = ANY(?)",
+            ([int(i) for i in ids],),
         ).fetchall()
         return {int(i): np.asarray(v, dtype=np.float32) for i, v in rows}
 
@@ -384,7 +402,7 @@ class PostgresBackend:
         registry = self.registry
         empty = registry.stats()["chunks"] == 0
         if empty:
-            registry.conn.execute("DROP INDEX IF EXISTS chunks_hnsw")
+            registry.drop_ann_index()
             registry.defer_ann = True
         try:
             yield

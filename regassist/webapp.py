@@ -2117,7 +2117,8 @@ def serve(settings: Settings, corpus_dir: Path | None = None) -> None:
     app = web.fastapi_app()
     mode = web.gate.mode
     print(
-        f"regassist web app on http://{settings.host}:{settings.port}/ (index {settings.index_dir}, "
+        f"regassist web app on http://{settings.host}:{settings.port}/ "
+        f"(index {web.assistant.searcher.backend.location}, "
         f"{web.stats()['documents']} documents; operator console: {mode})",
         flush=True,
     )

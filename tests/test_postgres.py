@@ -234,3 +234,59 @@ def test_a_second_model_is_refused(tmp_path: Path, pg_url: str) -> None:
     with pytest.raises(IndexStateError, match="built with the embedding model"):
         report = Indexer(settings, embedder=OtherEmbedder()).ingest([DOCS / "ar_nizam.txt"])
     assert report is None
+
+
+def test_two_web_app_processes_upload_through_one_answer_through_the_other(
+    tmp_path: Path, pg_url: str, e5, corpus_dir: Path
+) -> None:
+    """Issue 9's acceptance, end to end: `regassist serve` in a child process takes an operator upload; the
+    web app in this process (another instance on the same database) finds and cites it."""
+    import os
+    import socket
+    import time
+    import uuid
+
+    import httpx
+    from test_webapp import PASSWORD, UPLOAD_TEXT, fn_index, queue_call, upload
+
+    from regassist import webapp
+
+    settings = pg_settings(tmp_path, pg_url).with_(host="127.0.0.1", operator_password=PASSWORD)
+    assert Indexer(settings, embedder=e5).ingest([corpus_dir / "en_regulations.txt"]).n_failed == 0
+    web, srv = webapp.start_server(settings, embedder=e5, port=0)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "REGASSIST_STORE": pg_url, "REGASSIST_OPERATOR_PASSWORD": PASSWORD,
+           "REGASSIST_INDEX_DIR": str(tmp_path / "other-instance"), "HF_HUB_OFFLINE": "1",
+           "PYTHONPATH": str(ROOT)}  # fmt: skip
+    other = subprocess.Popen([sys.executable, "-m", "regassist", "serve", "--port", str(port)], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            assert other.poll() is None, other.stdout.read()
+            try:
+                if httpx.get(base + "health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        else:
+            raise AssertionError("the second app did not start")
+        assert other.poll() is None
+        session = uuid.uuid4().hex[:11]
+        assert queue_call(base, fn_index(web, "op_login"), [PASSWORD, "en"], session)["success"]
+        f = upload(base, "zephyrium rules.md", UPLOAD_TEXT.encode())
+        done = queue_call(base, fn_index(web, "op_ingest"), [None, [f], "om", "", "guide", "auto", "", "", "en"],
+                          session)  # fmt: skip
+        assert done["success"] and "added" in done["output"]["data"][0], done
+        hits = web.assistant.search("Zephyrium technopark land rent", k=3)  # this process, the other instance
+        assert hits and hits[0].doc.title.startswith("Zephyrium")
+        assert httpx.get(f"{srv.url}source/{hits[0].doc.doc_id}").status_code == 200
+        answer = web.assistant.ask("What is the land rent in the Zephyrium technopark?")
+        assert not answer.refused and answer.citations[0].doc_id == hits[0].doc.doc_id, answer
+    finally:
+        other.terminate()
+        other.wait(timeout=30)
+        srv.close()

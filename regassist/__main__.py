@@ -1,0 +1,8 @@
+"""`python -m regassist ...`: the same as the `regassist` command."""
+
+from __future__ import annotations
+
+from regassist.cli import main
+
+if __name__ == "__main__":
+    main()
