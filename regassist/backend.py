@@ -13,7 +13,8 @@ document), retrieval reads through a ``SearchView`` of the current generation, f
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
@@ -96,6 +97,32 @@ class Backend(Protocol):
     def close(self) -> None: ...
 
 
+class ViewCache:
+    """The one ``SearchView`` of the registry's current generation, rebuilt (once, under a lock) when a writer
+    has moved the generation on. Backends provide ``registry`` and ``_load_view``."""
+
+    registry: Registry
+
+    def __init__(self) -> None:
+        self._view: Any = None
+        self._view_lock = threading.Lock()
+
+    @property
+    def generation(self) -> int:
+        return self.registry.generation
+
+    def view(self, model: str, dim: int) -> Any:
+        generation = self.registry.generation
+        if self._view is None or self._view.generation != generation:
+            with self._view_lock:
+                if self._view is None or self._view.generation != generation:
+                    self._view = self._load_view(model, dim)
+        return self._view
+
+    def _load_view(self, model: str, dim: int) -> Any:
+        raise NotImplementedError
+
+
 def open_backend(settings: Settings, *, create: bool = False) -> Backend:
     """The backend ``settings.store`` names: "" = the embedded index in ``settings.index_dir``.
     Without ``create``, a missing index is an ``IndexStateError`` that says how to build one."""
@@ -110,8 +137,3 @@ def open_backend(settings: Settings, *, create: bool = False) -> Backend:
 
 def is_postgres_url(store: str) -> bool:
     return store.startswith(("postgresql://", "postgres://"))
-
-
-def iter_batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import threading
 from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
 
-from regassist.backend import ModelInfo
+from regassist.backend import ModelInfo, ViewCache
 from regassist.config import Settings
 from regassist.documents import Chunk, DocInfo, Document
 from regassist.index import (
@@ -36,29 +35,19 @@ from regassist.store import Filters, Registry
 logger = logging.getLogger(__name__)
 
 
-class EmbeddedBackend:
+class EmbeddedBackend(ViewCache):
     """FAISS + bm25s files and a SQLite registry in ``settings.index_dir``."""
 
     kind = "embedded"
 
     def __init__(self, settings: Settings, *, create: bool = False) -> None:
+        super().__init__()
         self.settings = settings
         self.registry = Registry(settings.index_dir, create=create)
         self.location = str(settings.index_dir)
-        self._view: SearchIndex | None = None
-        self._lock = threading.Lock()
 
-    @property
-    def generation(self) -> int:
-        return self.registry.generation
-
-    def view(self, model: str, dim: int) -> SearchIndex:
-        generation = self.registry.generation
-        if self._view is None or self._view.generation != generation:
-            with self._lock:
-                if self._view is None or self._view.generation != generation:
-                    self._view = load_index(self.registry, model, dim, self.settings.ann_threshold)
-        return self._view
+    def _load_view(self, model: str, dim: int) -> SearchIndex:
+        return load_index(self.registry, model, dim, self.settings.ann_threshold)
 
     def scope(self, *filters: Filters) -> np.ndarray | None:
         return self.registry.allowed_ids(*filters)

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 
-from regassist.backend import ModelInfo
+from regassist.backend import ModelInfo, ViewCache
 from regassist.config import Settings
 from regassist.documents import LANGS, Chunk, DocInfo, Document
 from regassist.errors import IndexStateError, MissingExtra, StoreUnavailable
@@ -356,30 +356,20 @@ class PgView:
         return {int(i): np.asarray(v, dtype=np.float32) for i, v in rows}
 
 
-class PostgresBackend:
+class PostgresBackend(ViewCache):
     """Backend over a PostgreSQL database with pgvector (see the module docstring)."""
 
     kind = "postgresql"
 
     def __init__(self, settings: Settings, *, create: bool = False) -> None:
+        super().__init__()
         self.settings = settings
         self.registry = PgRegistry(settings, create=create)
         self.location = self.registry.location
-        self._view: PgView | None = None
-        self._lock = threading.Lock()
 
-    @property
-    def generation(self) -> int:
-        return self.registry.generation
-
-    def view(self, model: str, dim: int) -> PgView:
-        generation = self.registry.generation
-        if self._view is None or self._view.generation != generation:
-            with self._lock:
-                if self._view is None or self._view.generation != generation:
-                    self.registry.check_model(model)
-                    self._view = PgView(self.registry, dim)
-        return self._view
+    def _load_view(self, model: str, dim: int) -> PgView:
+        self.registry.check_model(model)
+        return PgView(self.registry, dim)
 
     def scope(self, *filters: Filters) -> tuple[Filters, ...]:
         return tuple(f for f in filters if not f.is_empty)
