@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import threading
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -286,6 +287,7 @@ class PgView:
             rows = registry.conn.execute(
                 "SELECT lang, avg(embedding)::real[], count(*) FROM chunks GROUP BY lang"
             ).fetchall()
+        self._df: dict[str, int] = {}  # posting-list length per term, for this generation
         self.centroids = np.zeros((len(LANGS), dim), dtype=np.float32)
         self.langs = tuple(lang for lang, _, n in rows if lang in LANG_SLOT and n)
         for lang, mean, _ in rows:
@@ -321,27 +323,40 @@ class PgView:
     ) -> list[tuple[int, float]]:
         if not tokens or not self._ntotal:
             return []
+        # BM25 as bm25s computes it: Lucene idf over the whole index (from posting-list lengths, remembered for
+        # this generation), filters only choose which chunks are ranked; the sum over postings runs in SQL in
+        # float8 (numeric literals would make PostgreSQL compute in slow NUMERIC). Pruning by score bounds
+        # (MaxScore) was tried and dropped: with glossary expansions a question has 30-50 terms, the bound of
+        # the unread ones stays above the k-th score until nearly all lists are read (bench_backends.py).
+        df = self._document_frequencies(list(tokens))
+        terms = [t for t in tokens if df[t] and tokens[t] > 0]
+        if not terms:
+            return []
+        weights = [float(tokens[t]) * math.log(1 + (self._ntotal - df[t] + 0.5) / (df[t] + 0.5)) for t in terms]
         where, params = filters_where(*scope)
-        # BM25 (Lucene idf, as bm25s): idf over the whole index, filters only choose which chunks are ranked.
-        # Document frequencies come from index-only counts per query term; all arithmetic is float8 (numeric
-        # literals would make PostgreSQL compute in slow NUMERIC).
         sql = (
-            "WITH q(term, w) AS (SELECT * FROM unnest(?::text[], ?::float8[])), "
-            "idf AS (SELECT q.term, q.w * ln(1::float8 + (?::float8 - f.n + 0.5::float8) / (f.n + 0.5::float8)) AS wi "
-            "FROM q CROSS JOIN LATERAL (SELECT count(*)::float8 AS n FROM postings x WHERE x.term = q.term) f "
-            "WHERE f.n > 0) "
-            "SELECT p.chunk_id, sum(idf.wi * p.tf / (p.tf + ?::float8 * (1::float8 - ?::float8 + ?::float8 * p.dl "
-            "/ ?::float8))) AS score FROM idf JOIN postings p ON p.term = idf.term"
+            "SELECT p.chunk_id, sum(q.w * p.tf / (p.tf + ?::float8 * (1::float8 - ?::float8 + ?::float8 * p.dl "
+            "/ ?::float8))) AS score FROM unnest(?::text[], ?::float8[]) AS q(term, w) "
+            "JOIN postings p ON p.term = q.term"
         )
         if where:
             sql += " JOIN chunks c ON c.id = p.chunk_id JOIN documents d ON d.doc_id = c.doc_id WHERE "
             sql += " AND ".join(where)
         sql += " GROUP BY p.chunk_id ORDER BY score DESC, p.chunk_id LIMIT ?"
-        terms = list(tokens)
-        weights = [float(tokens[t]) for t in terms]
-        args = (terms, weights, self._ntotal, BM25_K1, BM25_B, BM25_B, self.avgdl)
+        args = (BM25_K1, BM25_B, BM25_B, self.avgdl, terms, weights)
         rows = self.registry.conn.execute(sql, (*args, *params, k)).fetchall()
         return [(int(i), float(s)) for i, s in rows if s > 0]
+
+    def _document_frequencies(self, terms: list[str]) -> dict[str, int]:
+        """Posting-list lengths (index-only counts), remembered for this generation."""
+        missing = [t for t in terms if t not in self._df]
+        if missing:
+            rows = self.registry.conn.execute(
+                "SELECT term, count(*) FROM postings WHERE term = ANY(?) GROUP BY term", (missing,)
+            ).fetchall()
+            found = {t: int(n) for t, n in rows}
+            self._df.update({t: found.get(t, 0) for t in missing})
+        return {t: self._df[t] for t in terms}
 
     def background(self, query: np.ndarray, lang: str) -> float:
         return float(self.centroids[LANG_SLOT[lang]] @ query)
