@@ -56,25 +56,26 @@ _CHANGE_Q = re.compile(
 )
 _YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
 _NUMBER = r"\d+(?:[.,\s]\d{3})*(?:[.,]\d+)?"
+_RANGE = rf"{_NUMBER}(?:\s?[–-]\s?{_NUMBER})?"  # "5–8", "4-6", or one number
 _FACTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("percent", re.compile(
-        rf"{_NUMBER}\s?[%٪‰]|(?:binde|yüzde|процент\w*\s+)\s?{_NUMBER}|"
+        rf"{_RANGE}\s?[%٪‰]|(?:binde|yüzde|процент\w*\s+)\s?{_NUMBER}|"
         rf"{_NUMBER}\s?(?:per ?cent|percent|процент\w*|في المائة|بالمئة)",
         re.I,
     )),
     ("money", re.compile(
-        rf"(?:(?:USD|US\$|\$|AED|SAR|OMR|EGP|EUR|€|TL|TRY)\s?{_NUMBER}(?:\s?(?:million|млн|milyon|مليون))?|"
-        rf"{_NUMBER}\s?(?:million|billion|млн\.?|млрд\.?|milyon|milyar|مليون|مليار)?\s?"
+        rf"(?:(?:USD|US\$|\$|AED|SAR|OMR|EGP|EUR|€|TL|TRY)\s?{_RANGE}(?:\s?(?:million|млн|milyon|مليون))?|"
+        rf"{_RANGE}\s?(?:million|billion|млн\.?|млрд\.?|milyon|milyar|مليون|مليار)?\s?"
         r"(?:руб\w*|₽|rubles?|roubles?|USD|US\$|\$|AED|SAR|OMR|EGP|EUR|€|TL|TRY|лир\w*|dolar\w*|درهم|ريال|دولار|جنيه))",
         re.I,
     )),
     ("duration", re.compile(
-        rf"(?<![\d.,])(?!(?:19|20)\d\d\b){_NUMBER}\s?(?:лет|года?|years?|yıl\w*|سنة|سنوات|عامًا|عاما|أعوام|месяц\w*|months?|ay\b|شهر\w*|"
-        r"дн\w*|days?|gün\w*|يوم\w*)",
+        rf"(?<![\d.,])(?!(?:19|20)\d\d\b){_RANGE}\s?(?:лет|года?|years?|yıl\w*|سنة|سنوات|عامًا|عاما|أعوام|"
+        r"месяц\w*|months?|ay\b|شهر\w*|недел\w*|weeks?|hafta\w*|أسابيع|أسبوع\w*|дн\w*|days?|gün\w*|يوم\w*)",
         re.I,
     )),
     ("area", re.compile(
-        rf"{_NUMBER}\s?(?:га\b|гектар\w*|ha\b|hectares?|هكتار\w*|m²|м²|m2|кв\.\s?м|metrekare|متر مربع)", re.I
+        rf"{_RANGE}\s?(?:га\b|гектар\w*|ha\b|hectares?|هكتار\w*|m²|м²|m2|кв\.\s?м|metrekare|متر مربع)", re.I
     )),
     ("date", re.compile(r"\b\d{1,2}[./]\d{1,2}[./](?:19|20)\d{2}\b|\b(?:19|20)\d{2}-\d{2}-\d{2}\b")),
     ("number", re.compile(rf"(?<![\w.,]){_NUMBER}(?![\w%٪])")),
@@ -118,13 +119,15 @@ _ANSWERED_BY = {
 _UNIT_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(лет|года?|years?|yıl\w*|سنة|سنوات|عامًا|عاما|أعوام)$", re.I), "year"),
     (re.compile(r"(месяц\w*|months?|ay|شهر\w*)$", re.I), "month"),
+    (re.compile(r"(недел\w*|weeks?|hafta\w*|أسابيع|أسبوع\w*)$", re.I), "week"),
     (re.compile(r"(дн\w*|days?|gün\w*|يوم\w*)$", re.I), "day"),
     (re.compile(r"(га|гектар\w*|ha|hectares?|هكتار\w*)$", re.I), "hectare"),
     (re.compile(r"(m²|м²|m2|кв\.\s?м|metrekare|متر مربع)$", re.I), "sqm"),
 )
 _MIN_SENTENCE_CHARS = 25
 EVIDENCE_PASSAGES = 6  # sentences come from this many top passages
-SEMANTIC_SHORTLIST = 16  # sentences embedded per question (~10 ms each on 2 cores)
+SEMANTIC_SHORTLIST = 12  # sentences embedded per question (~10 ms each on 2 cores)
+SHORTLIST_PER_LANG = 4  # the lexically best sentences of each evidence language always reach the embedder
 SEMANTIC_WEIGHT = 10.0  # score points per unit of cosine above COSINE_FLOOR
 COSINE_FLOOR = 0.80  # e5 cosines of unrelated text sit around 0.75-0.80
 CLOSE_MEANING = 0.84  # a sentence this close to the question answers it even without the glossary's term
@@ -281,10 +284,14 @@ def wants_latest_edition(question: str) -> bool:
 
 def asked_figure(question: str) -> str | None:
     """'count', 'duration' or 'money' when the question asks for that kind of figure, else None."""
-    for kind, pattern in _ASKS:
-        if pattern.search(question):
-            return kind
-    return None
+    kinds = asked_figures(question)
+    return kinds[0] if kinds else None
+
+
+def asked_figures(question: str) -> tuple[str, ...]:
+    """Every kind of figure the question asks for ("how long did it take and what rent do you pay" asks for a
+    duration and a price), in the order of _ASKS."""
+    return tuple(kind for kind, pattern in _ASKS if pattern.search(question))
 
 
 _CURRENCY = re.compile(r"USD|US\$|\$|AED|SAR|OMR|EGP|EUR|€|TL|TRY|руб|₽|рубл|درهم|ريال|دولار|جنيه|dolar|lira", re.I)
@@ -330,7 +337,7 @@ def localise_fact(kind: str, surface: str, lang: Lang) -> str:
     from regassist.textnorm import ascii_digits
 
     text = ascii_digits(surface).replace("٪", "%")
-    number_match = re.search(_NUMBER, text)
+    number_match = re.search(_RANGE, text)
     number = number_match.group().strip() if number_match else ""
     if kind == "percent" and number:
         if re.search(r"‰|binde|промилле", text, re.I):
@@ -424,8 +431,10 @@ class Answerer:
         embed_sentences: Callable[[Sequence[str]], np.ndarray] | None = None,
         weights: ScoreWeights | None = None,
         editions_of: Callable[[str], list[str]] | None = None,
+        language_background: Callable[[np.ndarray, str], float] | None = None,
     ) -> None:
         self.editions_of = editions_of
+        self.language_background = language_background
         self.weights = weights or ScoreWeights()
         self.page_of = page_of
         self.min_evidence = min_evidence
@@ -557,20 +566,33 @@ class Answerer:
     # -- sentence selection -----------------------------------------------------------------------
     def _rank_sentences(self, plan: QueryPlan, hits: Sequence[Hit]) -> list[Evidence]:
         """Sentences of the top passages, best first. A lexical pass (the question's terms, expanded into the
-        other languages, the passage's rank, and a figure for "how much" questions) short-lists them; the
-        short-list is then scored by meaning with the embedder, which works across languages."""
+        other languages, the passage's rank, and a figure for "how much" questions) short-lists them, keeping
+        the best few of every evidence language (the asker's own words favour sentences in the asker's
+        language); the short-list is then scored by meaning with the embedder, which works across languages.
+
+        Small multilingual embedders rate any text in the asker's language as closer than text in another
+        language. With ``language_background`` (the question's mean similarity to all passages of a language)
+        a sentence's cosine is shifted by the difference between its language's background and the asker's,
+        so sentences in different languages compete on how much closer than their background they are."""
         w = self.weights
         candidates = sentence_candidates(plan, hits)
-        ranked = sorted(candidates, key=lambda c: c.lexical_score(w), reverse=True)[:SEMANTIC_SHORTLIST]
+        ranked = _shortlist(sorted(candidates, key=lambda c: c.lexical_score(w), reverse=True))
         if self.embed_query is None or self.embed_sentences is None or not ranked:
             return [replace(c.evidence, score=c.lexical_score(w)) for c in ranked]
         # The heading path goes with the sentence: "2.3 Rent › ... 60 000 руб." means more with its heading.
         texts = [f"{c.evidence.hit.chunk.context}\n{c.evidence.text}" for c in ranked]
-        cosines = self.embed_sentences(texts) @ self.embed_query(plan.text)
-        out = [
-            replace(c.evidence, score=c.lexical_score(w) + w.semantic * (float(cos) - COSINE_FLOOR), cosine=float(cos))
-            for c, cos in zip(ranked, cosines, strict=True)
-        ]
+        query = self.embed_query(plan.text)
+        cosines = self.embed_sentences(texts) @ query
+        shift: dict[str, float] = {}
+        if self.language_background is not None:
+            own = self.language_background(query, plan.lang)
+            for lang in {c.evidence.hit.chunk.lang for c in ranked}:
+                shift[lang] = self.language_background(query, lang) - own if lang != plan.lang else 0.0
+        out = []
+        for c, cos in zip(ranked, cosines, strict=True):
+            cosine = float(cos) - shift.get(c.evidence.hit.chunk.lang, 0.0)
+            score = c.lexical_score(w) + w.semantic * (cosine - COSINE_FLOOR)
+            out.append(replace(c.evidence, score=score, cosine=cosine))
         return sorted(out, key=lambda e: e.score, reverse=True)
 
     def _relevant(self, plan: QueryPlan, evidence: Sequence[Evidence]) -> list[Evidence]:
@@ -583,7 +605,8 @@ class Answerer:
           sentence or its section heading speaks of one of them or of one of the same aspect (translations
           file "gelir vergisi" and "income tax" under neighbouring concepts); a sentence about another
           aspect never answers, and one with no concept at all must be close in meaning.
-        - Figure: for "how much / how many / how long" questions, the sentence states such a figure.
+        - Figure: for "how much / how many / how long" questions, the sentence states such a figure (one of
+          them when the question asks for several kinds).
         """
         from regassist.gazetteer import default_gazetteer
         from regassist.glossary import default_glossary
@@ -591,7 +614,7 @@ class Answerer:
         glossary, gazetteer = default_glossary(), default_gazetteer()
         asked = {m.concept for m in glossary.find(plan.text, plan.lang) if m.concept.key not in GENERIC_CONCEPTS}
         asked_aspects = {c.aspect for c in asked} - {"general"}
-        figure = asked_figure(plan.text)
+        figures = asked_figures(plan.text)
         zone_names = set(plan.zone_names)
         zone_countries = set(plan.zone_countries)
         out: list[Evidence] = []
@@ -611,9 +634,9 @@ class Answerer:
                 on_topic = bool(found & asked) or bool({c.aspect for c in found} & asked_aspects)
                 if not on_topic and (found or ev.cosine < CLOSE_MEANING):
                     continue
-            if figure:
+            if figures:
                 before = chunk.text[: ev.start - chunk.start][-300:]
-                if not states_figure(ev.text, figure, before + ev.text):
+                if not any(states_figure(ev.text, kind, before + ev.text) for kind in figures):
                     continue
             out.append(ev)
         return out
@@ -696,6 +719,24 @@ class Answerer:
             start=ev.start,
             edition=hit.doc.edition,
         )
+
+
+def _shortlist(ranked: Sequence[Candidate]) -> list[Candidate]:
+    """The first SEMANTIC_SHORTLIST of ``ranked`` (best first), with the best SHORTLIST_PER_LANG of each
+    evidence language among them whatever their lexical rank."""
+    chosen: list[Candidate] = []
+    per_lang: dict[str, int] = {}
+    for c in ranked:
+        lang = c.evidence.hit.chunk.lang
+        if per_lang.get(lang, 0) < SHORTLIST_PER_LANG:
+            per_lang[lang] = per_lang.get(lang, 0) + 1
+            chosen.append(c)
+    for c in ranked:
+        if len(chosen) >= max(SEMANTIC_SHORTLIST, len(per_lang) * SHORTLIST_PER_LANG):
+            break
+        if not any(c is x for x in chosen):
+            chosen.append(c)
+    return chosen
 
 
 def _merge_adjacent(evidence: Sequence[Evidence]) -> list[Evidence]:

@@ -76,6 +76,7 @@ MESSAGES: dict[str, dict[str, str]] = {
 UNITS: dict[str, dict[str, str]] = {
     "year": {"ru": "лет", "en": "years", "ar": "سنة", "tr": "yıl"},
     "month": {"ru": "мес.", "en": "months", "ar": "شهرًا", "tr": "ay"},
+    "week": {"ru": "нед.", "en": "weeks", "ar": "أسابيع", "tr": "hafta"},
     "day": {"ru": "дн.", "en": "days", "ar": "يومًا", "tr": "gün"},
     "hectare": {"ru": "га", "en": "ha", "ar": "هكتار", "tr": "ha"},
     "sqm": {"ru": "м²", "en": "m²", "ar": "م²", "tr": "m²"},
