@@ -88,7 +88,9 @@ def main() -> None:
             "question": q.question,
             "facts_expected": list(q.facts),
             "gold": list(q.gold_sources),
-            "cited": [f"{c.source}:{c.lang}{'*' if _matches(c.source, q.gold_sources) else ''}" for c in answer.citations],
+            "cited": [
+                f"{c.source}:{c.lang}{'*' if _matches(c.source, q.gold_sources) else ''}" for c in answer.citations
+            ],
             "answerable": q.answerable,
             "confidence": answer.confidence,
             "answer": answer.text,
@@ -112,7 +114,8 @@ def main() -> None:
     langs = sorted({r["lang"] for r in rows})
     print(f"{'category':<16}" + "".join(f"{lang:>6}" for lang in langs) + f"{'all':>6}")
     for cat in CATEGORIES:
-        print(f"{cat:<16}" + "".join(f"{counts[(cat, lang)]:>6}" for lang in langs) + f"{sum(counts[(cat, x)] for x in langs):>6}")
+        per_lang = "".join(f"{counts[(cat, lang)]:>6}" for lang in langs)
+        print(f"{cat:<16}{per_lang}{sum(counts[(cat, x)] for x in langs):>6}")
     answerable = [r for r in rows if r["answerable"]]
     for name, group in (
         ("same_lang", [r for r in answerable if r["kind"] == "same_lang"]),

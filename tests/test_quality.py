@@ -23,13 +23,8 @@ def test_eval_subset_meets_the_floor(e5, tmp_path, monkeypatch):
     assert built.exit_code == 0, built.output
     assert all(json.loads(line)["status"] == "added" for line in built.output.splitlines() if line.startswith("{"))
     report = tmp_path / "report.json"
-    result = runner.invoke(
-        cli,
-        [
-            "-q", "eval", "bench/questions/ci_subset.jsonl", "--index", str(index), "--report", str(report),
-            "--no-langchain", "--floor", "bench/questions/floor.json",
-        ],
-    )
+    args = ["-q", "eval", "bench/questions/ci_subset.jsonl", "--index", str(index), "--report", str(report)]
+    result = runner.invoke(cli, [*args, "--no-langchain", "--floor", "bench/questions/floor.json"])
     data = json.loads(report.read_text(encoding="utf-8"))
     overall = data["systems"]["regassist"]["overall"]
     assert result.exit_code == 0, result.output + "\n" + (result.stderr or "")
