@@ -55,6 +55,12 @@ _CHANGE_Q = re.compile(
     re.I,
 )
 _YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
+# Questions about a date or a year: years, otherwise left out of restated facts, are then the answer.
+_WHEN_Q = re.compile(
+    r"\bwhen\b|what year|which year|since when|until when|когда|в каком году|с какого|до какого|"
+    r"ne zaman|hangi yıl|kaç yılında|متى|أي سنة|أي عام|حتى أي",
+    re.IGNORECASE,
+)
 _NUMBER = r"\d+(?:[.,\s]\d{3})*(?:[.,]\d+)?"
 _RANGE = rf"{_NUMBER}(?:\s?[–-]\s?{_NUMBER})?"  # "5–8", "4-6", or one number
 _FACTS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -76,6 +82,10 @@ _FACTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     )),
     ("area", re.compile(
         rf"{_RANGE}\s?(?:га\b|гектар\w*|ha\b|hectares?|هكتار\w*|m²|м²|m2|кв\.\s?м|metrekare|متر مربع)", re.I
+    )),
+    ("length", re.compile(
+        rf"{_RANGE}\s?(?:km\b|kilomet\w*|километр\w*|كيلومتر\w*|كم\b|metres?\b|meters?\b|metre\b|метр\w*|"
+        r"м\b|m\b|متر(?:ًا|ا|اً)?(?!\s?مربع))", re.I
     )),
     ("date", re.compile(r"\b\d{1,2}[./]\d{1,2}[./](?:19|20)\d{2}\b|\b(?:19|20)\d{2}-\d{2}-\d{2}\b")),
     ("number", re.compile(rf"(?<![\w.,]){_NUMBER}(?![\w%٪])")),
@@ -123,6 +133,8 @@ _UNIT_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(дн\w*|days?|gün\w*|يوم\w*)$", re.I), "day"),
     (re.compile(r"(га|гектар\w*|ha|hectares?|هكتار\w*)$", re.I), "hectare"),
     (re.compile(r"(m²|м²|m2|кв\.\s?м|metrekare|متر مربع)$", re.I), "sqm"),
+    (re.compile(r"^(km|kilomet\w*|километр\w*|كيلومتر\w*|كم)$", re.I), "km"),
+    (re.compile(r"^(metres?|meters?|metre|метр\w*|м|m|متر\w*)$", re.I), "metre"),
 )
 _MIN_SENTENCE_CHARS = 25
 EVIDENCE_PASSAGES = 6  # sentences come from this many top passages
@@ -288,6 +300,11 @@ def asked_figure(question: str) -> str | None:
     return kinds[0] if kinds else None
 
 
+def asked_kinds(question: str) -> tuple[str, ...]:
+    """The kinds of figure a question asks for (``asked_figures``), plus "year" for "when" questions."""
+    return asked_figures(question) + (("year",) if _WHEN_Q.search(question) else ())
+
+
 def asked_figures(question: str) -> tuple[str, ...]:
     """Every kind of figure the question asks for ("how long did it take and what rent do you pay" asks for a
     duration and a price), in the order of _ASKS."""
@@ -322,14 +339,25 @@ def states_figure(text: str, kind: str, context: str = "") -> bool:
     return kind in ("duration", "count") and bool(_NUMBER_WORDS.search(text))
 
 
-def key_facts(text: str) -> list[tuple[str, str]]:
+def key_facts(text: str, asks: Sequence[str] = ()) -> list[tuple[str, str]]:
     """The facts worth restating: figures with a unit (rates, durations, prices, areas, dates); bare numbers
-    (list markers, article numbers, years) only when the sentence has nothing else."""
+    (list markers, article numbers, years) only when the sentence has nothing else. ``asks`` are the kinds of
+    figure the question asks for (see ``asked_figures``, plus "year"): their facts come first, years are kept
+    for "when" questions and counted numbers ("152 residents") for "how many" ones."""
     found = facts_of(text)
     with_unit = [(k, v) for k, v in found if k != "number"]
-    if with_unit:
-        return with_unit
-    return [(k, v) for k, v in found if not re.fullmatch(r"\d{1,2}|(?:19|20)\d\d", v)]
+    if not with_unit:
+        with_unit = [(k, v) for k, v in found if not re.fullmatch(r"\d{1,2}|(?:19|20)\d\d", v)]
+    extra = []
+    if "year" in asks:
+        extra += [(k, v) for k, v in found if k == "number" and re.fullmatch(r"(?:19|20)\d\d", v)]
+    if "count" in asks:
+        extra += [
+            (k, v) for k, v in found if k == "number" and states_figure(v + text[text.find(v) + len(v) :][:30], "count")
+        ]
+    out = list(dict.fromkeys([*with_unit, *extra]))
+    wanted = set().union(*(_ANSWERED_BY.get(a, set()) for a in asks)) if asks else set()
+    return sorted(out, key=lambda f: (f[0] not in wanted, text.find(f[1])))
 
 
 def localise_fact(kind: str, surface: str, lang: Lang) -> str:
@@ -343,7 +371,7 @@ def localise_fact(kind: str, surface: str, lang: Lang) -> str:
         if re.search(r"‰|binde|промилле", text, re.I):
             return f"{number}‰"
         return f"{number}%"
-    if kind in ("duration", "area") and number_match:
+    if kind in ("duration", "area", "length") and number_match:
         rest = text[number_match.end() :].strip()
         for pattern, key in _UNIT_WORDS:
             if pattern.search(rest):
@@ -460,12 +488,13 @@ class Answerer:
                 text, citations = changed
                 return Answer(question, lang, text, tuple(citations), refused=False)
         chosen = self._choose(evidence, bool(_QUANTITY_Q.search(question)), lang)
+        asks = asked_kinds(question)
         citations: list[Citation] = []
         lines: list[str] = []
         for ev in chosen:
             n = len(citations) + 1
             citations.append(self._cite(n, ev))
-            lines.append(self._render(ev, n, lang))
+            lines.append(self._render(ev, n, lang, asks))
         text = _join(lines, lang)
         if contradicts_premise(question, [ev.text for ev in chosen]):
             text = f"{say('premise', lang)} {text}"
@@ -649,6 +678,12 @@ class Answerer:
         if wants_number and any(facts_of(e.text) for e in pool):
             pool = [e for e in pool if facts_of(e.text)]
         best = pool[0]
+        if best.hit.chunk.lang != lang and not facts_of(best.text):
+            # Evidence in another language is restated by its figures: a close runner-up with figures says more.
+            with_facts = [e for e in pool[1:4] if facts_of(e.text) and e.score >= best.score * 0.8]
+            if with_facts:
+                best = with_facts[0]
+                pool = [best, *(e for e in pool if e is not best)]
         chosen: list[Evidence] = [best]
         sentences = split_sentences(best.hit)
         starts = [s for _, s in sentences]
@@ -666,17 +701,17 @@ class Answerer:
         return _merge_adjacent(sorted(chosen, key=lambda e: (e.hit.rank, e.start)))
 
     # -- rendering --------------------------------------------------------------------------------
-    def _render(self, ev: Evidence, n: int, lang: Lang) -> str:
+    def _render(self, ev: Evidence, n: int, lang: Lang, asks: Sequence[str] = ()) -> str:
         if ev.hit.chunk.lang == lang:
             return f"{ev.text} [{n}]"
         from regassist.translate import translate
 
         translated = translate(ev.text, ev.hit.chunk.lang, lang)
         if translated:  # only where the user installed a model for the pair; marked as a translation
-            return f"{self._fact_text(ev, lang)} [{n}] {say('translated', lang)}: «{translated}»"
-        return f"{self._fact_text(ev, lang)} [{n}]"
+            return f"{self._fact_text(ev, lang, asks)} [{n}] {say('translated', lang)}: «{translated}»"
+        return f"{self._fact_text(ev, lang, asks)} [{n}]"
 
-    def _fact_text(self, ev: Evidence, lang: Lang) -> str:
+    def _fact_text(self, ev: Evidence, lang: Lang, asks: Sequence[str] = ()) -> str:
         """The key facts of an evidence sentence, labelled in ``lang`` (no text in other languages)."""
         if ev.hit.chunk.lang == lang:
             return ev.text.rstrip(".;")
@@ -687,7 +722,7 @@ class Answerer:
             if match.concept.key not in [c.key for c in concepts]:
                 concepts.append(match.concept)
         label = ", ".join(c.label[lang] for c in concepts[:2]) or say("facts", lang)
-        facts = [localise_fact(kind, surface, lang) for kind, surface in key_facts(ev.text)]
+        facts = [localise_fact(kind, surface, lang) for kind, surface in key_facts(ev.text, asks)]
         place = self._place_label(ev.hit, lang)
         body = f"{label}: {', '.join(dict.fromkeys(facts))}" if facts else label
         note = say("source_lang", lang, language=lang_name(ev.hit.chunk.lang, lang))

@@ -80,6 +80,8 @@ UNITS: dict[str, dict[str, str]] = {
     "day": {"ru": "дн.", "en": "days", "ar": "يومًا", "tr": "gün"},
     "hectare": {"ru": "га", "en": "ha", "ar": "هكتار", "tr": "ha"},
     "sqm": {"ru": "м²", "en": "m²", "ar": "م²", "tr": "m²"},
+    "km": {"ru": "км", "en": "km", "ar": "كم", "tr": "km"},
+    "metre": {"ru": "м", "en": "m", "ar": "م", "tr": "m"},
     "million": {"ru": "млн", "en": "million", "ar": "مليون", "tr": "milyon"},
     "billion": {"ru": "млрд", "en": "billion", "ar": "مليار", "tr": "milyar"},
     "rub": {"ru": "руб.", "en": "RUB", "ar": "روبل", "tr": "ruble"},
