@@ -143,6 +143,8 @@ SHORTLIST_PER_LANG = 4  # the lexically best sentences of each evidence language
 SEMANTIC_WEIGHT = 10.0  # score points per unit of cosine above COSINE_FLOOR
 COSINE_FLOOR = 0.80  # e5 cosines of unrelated text sit around 0.75-0.80
 CLOSE_MEANING = 0.84  # a sentence this close to the question answers it even without the glossary's term
+ASPECT_MEANING = 0.86  # a sentence only on a neighbouring concept of the asked aspect must be this close in meaning
+OPEN_MEANING = 0.0  # evidence for a question without a specific glossary concept must be this close (off: too costly)
 # Concepts every question about zones touches; they do not say what is being asked.
 GENERIC_CONCEPTS = frozenset(
     {"special_economic_zone", "free_zone", "technopark", "industrial_park", "resident", "taxes", "duration",
@@ -660,9 +662,12 @@ class Answerer:
             if asked:
                 found = {m.concept for m in glossary.find(f"{chunk.section}\n{ev.text}", chunk.lang)}
                 found -= {c for c in found if c.key in GENERIC_CONCEPTS}
-                on_topic = bool(found & asked) or bool({c.aspect for c in found} & asked_aspects)
+                same_aspect = bool({c.aspect for c in found} & asked_aspects) and ev.cosine >= ASPECT_MEANING
+                on_topic = bool(found & asked) or same_aspect
                 if not on_topic and (found or ev.cosine < CLOSE_MEANING):
                     continue
+            elif ev.cosine < OPEN_MEANING:
+                continue
             if figures:
                 before = chunk.text[: ev.start - chunk.start][-300:]
                 if not any(states_figure(ev.text, kind, before + ev.text) for kind in figures):
