@@ -144,6 +144,9 @@ SEMANTIC_WEIGHT = 10.0  # score points per unit of cosine above COSINE_FLOOR
 COSINE_FLOOR = 0.80  # e5 cosines of unrelated text sit around 0.75-0.80
 CLOSE_MEANING = 0.84  # a sentence this close to the question answers it even without the glossary's term
 ASPECT_MEANING = 0.86  # a sentence only on a neighbouring concept of the asked aspect must be this close in meaning
+# Concepts that qualify another of their aspect: an exemption from profit tax is about profit tax, so a
+# sentence on any concept of the aspect answers them without the ASPECT_MEANING bar.
+QUALIFIER_CONCEPTS = frozenset({"tax_exemption", "duty_exemption"})
 OPEN_MEANING = 0.0  # evidence for a question without a specific glossary concept must be this close (off: too costly)
 # Concepts every question about zones touches; they do not say what is being asked.
 GENERIC_CONCEPTS = frozenset(
@@ -531,11 +534,23 @@ class Answerer:
         return None
 
     def _refusal(self, question: str, hits: Sequence[Hit], lang: Lang) -> Answer:
-        titles: list[str] = []
+        """A refusal naming the closest documents. Titles in other languages are listed
+        within a budget (half the message's own length) so that the answer stays in the asker's language;
+        past it a document is named by its file name."""
+        names: list[str] = []
+        foreign = 0
+        budget = len(say("refused", lang, docs="")) // 2
         for h in hits:
-            if h.doc.title not in titles:
-                titles.append(h.doc.title)
-        docs = "; ".join(f"«{t}»" for t in titles[:3]) or say("no_docs", lang)
+            name = h.doc.title
+            if h.doc.lang != lang:
+                if foreign + len(name) > budget:
+                    name = h.doc.source.replace("\\", "/").rsplit("/", 1)[-1]
+                foreign += len(name)
+            if name not in names:
+                names.append(name)
+            if len(names) == 3:
+                break
+        docs = "; ".join(f"«{t}»" for t in names) or say("no_docs", lang)
         return Answer(question, lang, say("refused", lang, docs=docs), (), refused=True)
 
     # -- editions ---------------------------------------------------------------------------------
@@ -645,6 +660,7 @@ class Answerer:
         glossary, gazetteer = default_glossary(), default_gazetteer()
         asked = {m.concept for m in glossary.find(plan.text, plan.lang) if m.concept.key not in GENERIC_CONCEPTS}
         asked_aspects = {c.aspect for c in asked} - {"general"}
+        asked_keys = {c.key for c in asked}
         figures = asked_figures(plan.text)
         zone_names = set(plan.zone_names)
         zone_countries = set(plan.zone_countries)
@@ -662,7 +678,9 @@ class Answerer:
             if asked:
                 found = {m.concept for m in glossary.find(f"{chunk.section}\n{ev.text}", chunk.lang)}
                 found -= {c for c in found if c.key in GENERIC_CONCEPTS}
-                same_aspect = bool({c.aspect for c in found} & asked_aspects) and ev.cosine >= ASPECT_MEANING
+                same_aspect = bool({c.aspect for c in found} & asked_aspects) and (
+                    ev.cosine >= ASPECT_MEANING or bool(asked_keys & QUALIFIER_CONCEPTS)
+                )
                 on_topic = bool(found & asked) or same_aspect
                 if not on_topic and (found or ev.cosine < CLOSE_MEANING):
                     continue
