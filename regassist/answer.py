@@ -749,7 +749,7 @@ class Answerer:
         place = self._place_label(ev.hit, lang)
         body = f"{label}: {', '.join(dict.fromkeys(facts))}" if facts else label
         note = say("source_lang", lang, language=lang_name(ev.hit.chunk.lang, lang))
-        return f"{place}{body}. {note}"
+        return f"{place}{body.rstrip('.')}. {note}"  # "2–4 нед." ends a sentence once
 
     @staticmethod
     def _place_label(hit: Hit, lang: Lang) -> str:
