@@ -55,26 +55,37 @@ _CHANGE_Q = re.compile(
     re.I,
 )
 _YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
+# Questions about a date or a year: years, otherwise left out of restated facts, are then the answer.
+_WHEN_Q = re.compile(
+    r"\bwhen\b|what year|which year|since when|until when|когда|в каком году|с какого|до какого|"
+    r"ne zaman|hangi yıl|kaç yılında|متى|أي سنة|أي عام|حتى أي",
+    re.IGNORECASE,
+)
 _NUMBER = r"\d+(?:[.,\s]\d{3})*(?:[.,]\d+)?"
+_RANGE = rf"{_NUMBER}(?:\s?[–-]\s?{_NUMBER})?"  # "5–8", "4-6", or one number
 _FACTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("percent", re.compile(
-        rf"{_NUMBER}\s?[%٪‰]|(?:binde|yüzde|процент\w*\s+)\s?{_NUMBER}|"
+        rf"{_RANGE}\s?[%٪‰]|(?:binde|yüzde|процент\w*\s+)\s?{_NUMBER}|"
         rf"{_NUMBER}\s?(?:per ?cent|percent|процент\w*|في المائة|بالمئة)",
         re.I,
     )),
     ("money", re.compile(
-        rf"(?:(?:USD|US\$|\$|AED|SAR|OMR|EGP|EUR|€|TL|TRY)\s?{_NUMBER}(?:\s?(?:million|млн|milyon|مليون))?|"
-        rf"{_NUMBER}\s?(?:million|billion|млн\.?|млрд\.?|milyon|milyar|مليون|مليار)?\s?"
+        rf"(?:(?:USD|US\$|\$|AED|SAR|OMR|EGP|EUR|€|TL|TRY)\s?{_RANGE}(?:\s?(?:million|млн|milyon|مليون))?|"
+        rf"{_RANGE}\s?(?:million|billion|млн\.?|млрд\.?|milyon|milyar|مليون|مليار)?\s?"
         r"(?:руб\w*|₽|rubles?|roubles?|USD|US\$|\$|AED|SAR|OMR|EGP|EUR|€|TL|TRY|лир\w*|dolar\w*|درهم|ريال|دولار|جنيه))",
         re.I,
     )),
     ("duration", re.compile(
-        rf"(?<![\d.,])(?!(?:19|20)\d\d\b){_NUMBER}\s?(?:лет|года?|years?|yıl\w*|سنة|سنوات|عامًا|عاما|أعوام|месяц\w*|months?|ay\b|شهر\w*|"
-        r"дн\w*|days?|gün\w*|يوم\w*)",
+        rf"(?<![\d.,])(?!(?:19|20)\d\d\b){_RANGE}\s?(?:лет|года?|years?|yıl\w*|سنة|سنوات|عامًا|عاما|أعوام|"
+        r"месяц\w*|months?|ay\b|شهر\w*|недел\w*|weeks?|hafta\w*|أسابيع|أسبوع\w*|дн\w*|days?|gün\w*|يوم\w*)",
         re.I,
     )),
     ("area", re.compile(
-        rf"{_NUMBER}\s?(?:га\b|гектар\w*|ha\b|hectares?|هكتار\w*|m²|м²|m2|кв\.\s?м|metrekare|متر مربع)", re.I
+        rf"{_RANGE}\s?(?:га\b|гектар\w*|ha\b|hectares?|هكتار\w*|m²|м²|m2|кв\.\s?м|metrekare|متر مربع)", re.I
+    )),
+    ("length", re.compile(
+        rf"{_RANGE}\s?(?:km\b|kilomet\w*|километр\w*|كيلومتر\w*|كم\b|metres?\b|meters?\b|metre\b|метр\w*|"
+        r"м\b|m\b|متر(?:ًا|ا|اً)?(?!\s?مربع))", re.I
     )),
     ("date", re.compile(r"\b\d{1,2}[./]\d{1,2}[./](?:19|20)\d{2}\b|\b(?:19|20)\d{2}-\d{2}-\d{2}\b")),
     ("number", re.compile(rf"(?<![\w.,]){_NUMBER}(?![\w%٪])")),
@@ -118,16 +129,25 @@ _ANSWERED_BY = {
 _UNIT_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(лет|года?|years?|yıl\w*|سنة|سنوات|عامًا|عاما|أعوام)$", re.I), "year"),
     (re.compile(r"(месяц\w*|months?|ay|شهر\w*)$", re.I), "month"),
+    (re.compile(r"(недел\w*|weeks?|hafta\w*|أسابيع|أسبوع\w*)$", re.I), "week"),
     (re.compile(r"(дн\w*|days?|gün\w*|يوم\w*)$", re.I), "day"),
     (re.compile(r"(га|гектар\w*|ha|hectares?|هكتار\w*)$", re.I), "hectare"),
     (re.compile(r"(m²|м²|m2|кв\.\s?м|metrekare|متر مربع)$", re.I), "sqm"),
+    (re.compile(r"^(km|kilomet\w*|километр\w*|كيلومتر\w*|كم)$", re.I), "km"),
+    (re.compile(r"^(metres?|meters?|metre|метр\w*|м|m|متر\w*)$", re.I), "metre"),
 )
 _MIN_SENTENCE_CHARS = 25
 EVIDENCE_PASSAGES = 6  # sentences come from this many top passages
-SEMANTIC_SHORTLIST = 16  # sentences embedded per question (~10 ms each on 2 cores)
+SEMANTIC_SHORTLIST = 12  # sentences embedded per question (~10 ms each on 2 cores)
+SHORTLIST_PER_LANG = 4  # the lexically best sentences of each evidence language always reach the embedder
 SEMANTIC_WEIGHT = 10.0  # score points per unit of cosine above COSINE_FLOOR
 COSINE_FLOOR = 0.80  # e5 cosines of unrelated text sit around 0.75-0.80
 CLOSE_MEANING = 0.84  # a sentence this close to the question answers it even without the glossary's term
+ASPECT_MEANING = 0.86  # a sentence only on a neighbouring concept of the asked aspect must be this close in meaning
+# Concepts that qualify another of their aspect: an exemption from profit tax is about profit tax, so a
+# sentence on any concept of the aspect answers them without the ASPECT_MEANING bar.
+QUALIFIER_CONCEPTS = frozenset({"tax_exemption", "duty_exemption"})
+OPEN_MEANING = 0.0  # evidence for a question without a specific glossary concept must be this close (off: too costly)
 # Concepts every question about zones touches; they do not say what is being asked.
 GENERIC_CONCEPTS = frozenset(
     {"special_economic_zone", "free_zone", "technopark", "industrial_park", "resident", "taxes", "duration",
@@ -281,10 +301,19 @@ def wants_latest_edition(question: str) -> bool:
 
 def asked_figure(question: str) -> str | None:
     """'count', 'duration' or 'money' when the question asks for that kind of figure, else None."""
-    for kind, pattern in _ASKS:
-        if pattern.search(question):
-            return kind
-    return None
+    kinds = asked_figures(question)
+    return kinds[0] if kinds else None
+
+
+def asked_kinds(question: str) -> tuple[str, ...]:
+    """The kinds of figure a question asks for (``asked_figures``), plus "year" for "when" questions."""
+    return asked_figures(question) + (("year",) if _WHEN_Q.search(question) else ())
+
+
+def asked_figures(question: str) -> tuple[str, ...]:
+    """Every kind of figure the question asks for ("how long did it take and what rent do you pay" asks for a
+    duration and a price), in the order of _ASKS."""
+    return tuple(kind for kind, pattern in _ASKS if pattern.search(question))
 
 
 _CURRENCY = re.compile(r"USD|US\$|\$|AED|SAR|OMR|EGP|EUR|€|TL|TRY|руб|₽|рубл|درهم|ريال|دولار|جنيه|dolar|lira", re.I)
@@ -315,14 +344,25 @@ def states_figure(text: str, kind: str, context: str = "") -> bool:
     return kind in ("duration", "count") and bool(_NUMBER_WORDS.search(text))
 
 
-def key_facts(text: str) -> list[tuple[str, str]]:
+def key_facts(text: str, asks: Sequence[str] = ()) -> list[tuple[str, str]]:
     """The facts worth restating: figures with a unit (rates, durations, prices, areas, dates); bare numbers
-    (list markers, article numbers, years) only when the sentence has nothing else."""
+    (list markers, article numbers, years) only when the sentence has nothing else. ``asks`` are the kinds of
+    figure the question asks for (see ``asked_figures``, plus "year"): their facts come first, years are kept
+    for "when" questions and counted numbers ("152 residents") for "how many" ones."""
     found = facts_of(text)
     with_unit = [(k, v) for k, v in found if k != "number"]
-    if with_unit:
-        return with_unit
-    return [(k, v) for k, v in found if not re.fullmatch(r"\d{1,2}|(?:19|20)\d\d", v)]
+    if not with_unit:
+        with_unit = [(k, v) for k, v in found if not re.fullmatch(r"\d{1,2}|(?:19|20)\d\d", v)]
+    extra = []
+    if "year" in asks:
+        extra += [(k, v) for k, v in found if k == "number" and re.fullmatch(r"(?:19|20)\d\d", v)]
+    if "count" in asks:
+        extra += [
+            (k, v) for k, v in found if k == "number" and states_figure(v + text[text.find(v) + len(v) :][:30], "count")
+        ]
+    out = list(dict.fromkeys([*with_unit, *extra]))
+    wanted = set().union(*(_ANSWERED_BY.get(a, set()) for a in asks)) if asks else set()
+    return sorted(out, key=lambda f: (f[0] not in wanted, text.find(f[1])))
 
 
 def localise_fact(kind: str, surface: str, lang: Lang) -> str:
@@ -330,13 +370,13 @@ def localise_fact(kind: str, surface: str, lang: Lang) -> str:
     from regassist.textnorm import ascii_digits
 
     text = ascii_digits(surface).replace("٪", "%")
-    number_match = re.search(_NUMBER, text)
+    number_match = re.search(_RANGE, text)
     number = number_match.group().strip() if number_match else ""
     if kind == "percent" and number:
         if re.search(r"‰|binde|промилле", text, re.I):
             return f"{number}‰"
         return f"{number}%"
-    if kind in ("duration", "area") and number_match:
+    if kind in ("duration", "area", "length") and number_match:
         rest = text[number_match.end() :].strip()
         for pattern, key in _UNIT_WORDS:
             if pattern.search(rest):
@@ -424,8 +464,10 @@ class Answerer:
         embed_sentences: Callable[[Sequence[str]], np.ndarray] | None = None,
         weights: ScoreWeights | None = None,
         editions_of: Callable[[str], list[str]] | None = None,
+        language_background: Callable[[np.ndarray, str], float] | None = None,
     ) -> None:
         self.editions_of = editions_of
+        self.language_background = language_background
         self.weights = weights or ScoreWeights()
         self.page_of = page_of
         self.min_evidence = min_evidence
@@ -451,12 +493,13 @@ class Answerer:
                 text, citations = changed
                 return Answer(question, lang, text, tuple(citations), refused=False)
         chosen = self._choose(evidence, bool(_QUANTITY_Q.search(question)), lang)
+        asks = asked_kinds(question)
         citations: list[Citation] = []
         lines: list[str] = []
         for ev in chosen:
             n = len(citations) + 1
             citations.append(self._cite(n, ev))
-            lines.append(self._render(ev, n, lang))
+            lines.append(self._render(ev, n, lang, asks))
         text = _join(lines, lang)
         if contradicts_premise(question, [ev.text for ev in chosen]):
             text = f"{say('premise', lang)} {text}"
@@ -491,11 +534,23 @@ class Answerer:
         return None
 
     def _refusal(self, question: str, hits: Sequence[Hit], lang: Lang) -> Answer:
-        titles: list[str] = []
+        """A refusal naming the closest documents. Titles in other languages are listed
+        within a budget (half the message's own length) so that the answer stays in the asker's language;
+        past it a document is named by its file name."""
+        names: list[str] = []
+        foreign = 0
+        budget = len(say("refused", lang, docs="")) // 2
         for h in hits:
-            if h.doc.title not in titles:
-                titles.append(h.doc.title)
-        docs = "; ".join(f"«{t}»" for t in titles[:3]) or say("no_docs", lang)
+            name = h.doc.title
+            if h.doc.lang != lang:
+                if foreign + len(name) > budget:
+                    name = h.doc.source.replace("\\", "/").rsplit("/", 1)[-1]
+                foreign += len(name)
+            if name not in names:
+                names.append(name)
+            if len(names) == 3:
+                break
+        docs = "; ".join(f"«{t}»" for t in names) or say("no_docs", lang)
         return Answer(question, lang, say("refused", lang, docs=docs), (), refused=True)
 
     # -- editions ---------------------------------------------------------------------------------
@@ -557,20 +612,33 @@ class Answerer:
     # -- sentence selection -----------------------------------------------------------------------
     def _rank_sentences(self, plan: QueryPlan, hits: Sequence[Hit]) -> list[Evidence]:
         """Sentences of the top passages, best first. A lexical pass (the question's terms, expanded into the
-        other languages, the passage's rank, and a figure for "how much" questions) short-lists them; the
-        short-list is then scored by meaning with the embedder, which works across languages."""
+        other languages, the passage's rank, and a figure for "how much" questions) short-lists them, keeping
+        the best few of every evidence language (the asker's own words favour sentences in the asker's
+        language); the short-list is then scored by meaning with the embedder, which works across languages.
+
+        Small multilingual embedders rate any text in the asker's language as closer than text in another
+        language. With ``language_background`` (the question's mean similarity to all passages of a language)
+        a sentence's cosine is shifted by the difference between its language's background and the asker's,
+        so sentences in different languages compete on how much closer than their background they are."""
         w = self.weights
         candidates = sentence_candidates(plan, hits)
-        ranked = sorted(candidates, key=lambda c: c.lexical_score(w), reverse=True)[:SEMANTIC_SHORTLIST]
+        ranked = _shortlist(sorted(candidates, key=lambda c: c.lexical_score(w), reverse=True))
         if self.embed_query is None or self.embed_sentences is None or not ranked:
             return [replace(c.evidence, score=c.lexical_score(w)) for c in ranked]
         # The heading path goes with the sentence: "2.3 Rent › ... 60 000 руб." means more with its heading.
         texts = [f"{c.evidence.hit.chunk.context}\n{c.evidence.text}" for c in ranked]
-        cosines = self.embed_sentences(texts) @ self.embed_query(plan.text)
-        out = [
-            replace(c.evidence, score=c.lexical_score(w) + w.semantic * (float(cos) - COSINE_FLOOR), cosine=float(cos))
-            for c, cos in zip(ranked, cosines, strict=True)
-        ]
+        query = self.embed_query(plan.text)
+        cosines = self.embed_sentences(texts) @ query
+        shift: dict[str, float] = {}
+        if self.language_background is not None:
+            own = self.language_background(query, plan.lang)
+            for lang in {c.evidence.hit.chunk.lang for c in ranked}:
+                shift[lang] = self.language_background(query, lang) - own if lang != plan.lang else 0.0
+        out = []
+        for c, cos in zip(ranked, cosines, strict=True):
+            cosine = float(cos) - shift.get(c.evidence.hit.chunk.lang, 0.0)
+            score = c.lexical_score(w) + w.semantic * (cosine - COSINE_FLOOR)
+            out.append(replace(c.evidence, score=score, cosine=cosine))
         return sorted(out, key=lambda e: e.score, reverse=True)
 
     def _relevant(self, plan: QueryPlan, evidence: Sequence[Evidence]) -> list[Evidence]:
@@ -583,7 +651,8 @@ class Answerer:
           sentence or its section heading speaks of one of them or of one of the same aspect (translations
           file "gelir vergisi" and "income tax" under neighbouring concepts); a sentence about another
           aspect never answers, and one with no concept at all must be close in meaning.
-        - Figure: for "how much / how many / how long" questions, the sentence states such a figure.
+        - Figure: for "how much / how many / how long" questions, the sentence states such a figure (one of
+          them when the question asks for several kinds).
         """
         from regassist.gazetteer import default_gazetteer
         from regassist.glossary import default_glossary
@@ -591,7 +660,8 @@ class Answerer:
         glossary, gazetteer = default_glossary(), default_gazetteer()
         asked = {m.concept for m in glossary.find(plan.text, plan.lang) if m.concept.key not in GENERIC_CONCEPTS}
         asked_aspects = {c.aspect for c in asked} - {"general"}
-        figure = asked_figure(plan.text)
+        asked_keys = {c.key for c in asked}
+        figures = asked_figures(plan.text)
         zone_names = set(plan.zone_names)
         zone_countries = set(plan.zone_countries)
         out: list[Evidence] = []
@@ -608,12 +678,17 @@ class Answerer:
             if asked:
                 found = {m.concept for m in glossary.find(f"{chunk.section}\n{ev.text}", chunk.lang)}
                 found -= {c for c in found if c.key in GENERIC_CONCEPTS}
-                on_topic = bool(found & asked) or bool({c.aspect for c in found} & asked_aspects)
+                same_aspect = bool({c.aspect for c in found} & asked_aspects) and (
+                    ev.cosine >= ASPECT_MEANING or bool(asked_keys & QUALIFIER_CONCEPTS)
+                )
+                on_topic = bool(found & asked) or same_aspect
                 if not on_topic and (found or ev.cosine < CLOSE_MEANING):
                     continue
-            if figure:
+            elif ev.cosine < OPEN_MEANING:
+                continue
+            if figures:
                 before = chunk.text[: ev.start - chunk.start][-300:]
-                if not states_figure(ev.text, figure, before + ev.text):
+                if not any(states_figure(ev.text, kind, before + ev.text) for kind in figures):
                     continue
             out.append(ev)
         return out
@@ -626,6 +701,12 @@ class Answerer:
         if wants_number and any(facts_of(e.text) for e in pool):
             pool = [e for e in pool if facts_of(e.text)]
         best = pool[0]
+        if best.hit.chunk.lang != lang and not facts_of(best.text):
+            # Evidence in another language is restated by its figures: a close runner-up with figures says more.
+            with_facts = [e for e in pool[1:4] if facts_of(e.text) and e.score >= best.score * 0.8]
+            if with_facts:
+                best = with_facts[0]
+                pool = [best, *(e for e in pool if e is not best)]
         chosen: list[Evidence] = [best]
         sentences = split_sentences(best.hit)
         starts = [s for _, s in sentences]
@@ -643,17 +724,17 @@ class Answerer:
         return _merge_adjacent(sorted(chosen, key=lambda e: (e.hit.rank, e.start)))
 
     # -- rendering --------------------------------------------------------------------------------
-    def _render(self, ev: Evidence, n: int, lang: Lang) -> str:
+    def _render(self, ev: Evidence, n: int, lang: Lang, asks: Sequence[str] = ()) -> str:
         if ev.hit.chunk.lang == lang:
             return f"{ev.text} [{n}]"
         from regassist.translate import translate
 
         translated = translate(ev.text, ev.hit.chunk.lang, lang)
         if translated:  # only where the user installed a model for the pair; marked as a translation
-            return f"{self._fact_text(ev, lang)} [{n}] {say('translated', lang)}: «{translated}»"
-        return f"{self._fact_text(ev, lang)} [{n}]"
+            return f"{self._fact_text(ev, lang, asks)} [{n}] {say('translated', lang)}: «{translated}»"
+        return f"{self._fact_text(ev, lang, asks)} [{n}]"
 
-    def _fact_text(self, ev: Evidence, lang: Lang) -> str:
+    def _fact_text(self, ev: Evidence, lang: Lang, asks: Sequence[str] = ()) -> str:
         """The key facts of an evidence sentence, labelled in ``lang`` (no text in other languages)."""
         if ev.hit.chunk.lang == lang:
             return ev.text.rstrip(".;")
@@ -664,11 +745,11 @@ class Answerer:
             if match.concept.key not in [c.key for c in concepts]:
                 concepts.append(match.concept)
         label = ", ".join(c.label[lang] for c in concepts[:2]) or say("facts", lang)
-        facts = [localise_fact(kind, surface, lang) for kind, surface in key_facts(ev.text)]
+        facts = [localise_fact(kind, surface, lang) for kind, surface in key_facts(ev.text, asks)]
         place = self._place_label(ev.hit, lang)
         body = f"{label}: {', '.join(dict.fromkeys(facts))}" if facts else label
         note = say("source_lang", lang, language=lang_name(ev.hit.chunk.lang, lang))
-        return f"{place}{body}. {note}"
+        return f"{place}{body.rstrip('.')}. {note}"  # "2–4 нед." ends a sentence once
 
     @staticmethod
     def _place_label(hit: Hit, lang: Lang) -> str:
@@ -696,6 +777,24 @@ class Answerer:
             start=ev.start,
             edition=hit.doc.edition,
         )
+
+
+def _shortlist(ranked: Sequence[Candidate]) -> list[Candidate]:
+    """The first SEMANTIC_SHORTLIST of ``ranked`` (best first), with the best SHORTLIST_PER_LANG of each
+    evidence language among them whatever their lexical rank."""
+    chosen: list[Candidate] = []
+    per_lang: dict[str, int] = {}
+    for c in ranked:
+        lang = c.evidence.hit.chunk.lang
+        if per_lang.get(lang, 0) < SHORTLIST_PER_LANG:
+            per_lang[lang] = per_lang.get(lang, 0) + 1
+            chosen.append(c)
+    for c in ranked:
+        if len(chosen) >= max(SEMANTIC_SHORTLIST, len(per_lang) * SHORTLIST_PER_LANG):
+            break
+        if not any(c is x for x in chosen):
+            chosen.append(c)
+    return chosen
 
 
 def _merge_adjacent(evidence: Sequence[Evidence]) -> list[Evidence]:

@@ -7,6 +7,8 @@ import time
 from dataclasses import replace
 from functools import lru_cache
 
+import numpy as np
+
 from regassist.answer import Answerer, page_lookup
 from regassist.config import Settings
 from regassist.documents import Answer, Hit, Lang
@@ -31,6 +33,7 @@ class Assistant:
             embed_query=self.searcher.query_vector,
             embed_sentences=self.searcher.passage_vectors,
             editions_of=self.registry.editions,
+            language_background=self._language_background,
         )
         from regassist.generate import GenerativeAnswerer, make_chat_model
 
@@ -80,6 +83,13 @@ class Assistant:
         if not table.citations:
             return None
         return Answer(question, lang, table.to_text(), tuple(table.citations), refused=False, confidence=1.0)
+
+    def _language_background(self, query: np.ndarray, lang: str) -> float:
+        """The query's mean similarity to the index's passages in ``lang`` (0 for an empty index)."""
+        try:
+            return self.searcher.index.dense.background(query, lang)
+        except (KeyError, IndexError):
+            return 0.0
 
     def _page_of(self, doc_id: str, offset: int) -> int:
         return _page_lookup(self.registry, doc_id, self.registry.generation)(offset)

@@ -76,9 +76,12 @@ MESSAGES: dict[str, dict[str, str]] = {
 UNITS: dict[str, dict[str, str]] = {
     "year": {"ru": "лет", "en": "years", "ar": "سنة", "tr": "yıl"},
     "month": {"ru": "мес.", "en": "months", "ar": "شهرًا", "tr": "ay"},
+    "week": {"ru": "нед.", "en": "weeks", "ar": "أسابيع", "tr": "hafta"},
     "day": {"ru": "дн.", "en": "days", "ar": "يومًا", "tr": "gün"},
     "hectare": {"ru": "га", "en": "ha", "ar": "هكتار", "tr": "ha"},
     "sqm": {"ru": "м²", "en": "m²", "ar": "م²", "tr": "m²"},
+    "km": {"ru": "км", "en": "km", "ar": "كم", "tr": "km"},
+    "metre": {"ru": "м", "en": "m", "ar": "م", "tr": "m"},
     "million": {"ru": "млн", "en": "million", "ar": "مليون", "tr": "milyon"},
     "billion": {"ru": "млрд", "en": "billion", "ar": "مليار", "tr": "milyar"},
     "rub": {"ru": "руб.", "en": "RUB", "ar": "روبل", "tr": "ruble"},
