@@ -290,3 +290,45 @@ def test_two_web_app_processes_upload_through_one_answer_through_the_other(
         other.terminate()
         other.wait(timeout=30)
         srv.close()
+
+
+def test_a_killed_writer_leaves_whole_documents(tmp_path: Path, pg_url: str) -> None:
+    """SIGKILL in the middle of an ingestion: every document in the database is complete (chunks, vectors,
+    postings), and the next run finishes the rest."""
+    import signal
+    import time
+
+    from fakes import make_corpus
+
+    from regassist.postgres import PgRegistry
+
+    corpus = make_corpus(tmp_path / "corpus", n_docs=16)
+    env = child_env(REGASSIST_STORE=pg_url, REGASSIST_TEST_EMBED_DELAY="0.15")
+    fakes = str(ROOT / "tests" / "fakes.py")
+    child = subprocess.Popen([sys.executable, fakes, "ingest", str(tmp_path / "a"), str(corpus)], env=env,
+                             stdout=subprocess.PIPE, text=True)  # fmt: skip
+    assert child.stdout.readline().strip() == "READY"
+    time.sleep(1.2)
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=30)
+    registry = PgRegistry(pg_settings(tmp_path, pg_url))
+
+    def check() -> int:
+        conn = registry.conn
+        docs = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+        empty = conn.execute("SELECT count(*) FROM documents d WHERE NOT EXISTS "
+                             "(SELECT 1 FROM chunks c WHERE c.doc_id = d.doc_id)").fetchone()[0]  # fmt: skip
+        no_vector = conn.execute("SELECT count(*) FROM chunks WHERE embedding IS NULL").fetchone()[0]
+        no_postings = conn.execute("SELECT count(*) FROM chunks c WHERE NOT EXISTS "
+                                   "(SELECT 1 FROM postings p WHERE p.chunk_id = c.id)").fetchone()[0]  # fmt: skip
+        assert (empty, no_vector, no_postings) == (0, 0, 0)
+        assert registry.generation == docs  # one committed transaction per document
+        return int(docs)
+
+    partial = check()
+    assert 0 <= partial < 16
+    finished = subprocess.run([sys.executable, fakes, "ingest", str(tmp_path / "a"), str(corpus)], env=env,
+                              capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    assert check() == 16
+    registry.close()
