@@ -44,7 +44,10 @@ class Settings:
     max_per_doc: int = 3  # in the top_k, so one document does not flood the results
     place_boost: float = 0.5  # RRF bonus share for chunks of the zone/country named in the question
     language_debias: float = 1.0  # subtract this times q·centroid(passage language) from dense scores
-    ann_threshold: int = 50_000  # exact search below, IVF above
+    # exact search below, IVF above. Exact costs ~40 ms per query at 100k chunks (bench_scale.py); IVF's recall
+    # depends on how clustered the vectors are: 0.95 at 100k on near-duplicate clusters, 0.06 on spread-out
+    # vectors (bench_backends.py --noise 1.0), so it only takes over where exact search gets too slow
+    ann_threshold: int = 200_000
     # optional cross-encoder reranker: a local sentence-transformers CrossEncoder folder ("" = off)
     reranker_model: str = ""
     rerank_top: int = 20
