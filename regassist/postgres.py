@@ -35,7 +35,7 @@ from regassist.config import Settings
 from regassist.documents import LANGS, Chunk, DocInfo, Document
 from regassist.errors import IndexStateError, MissingExtra, StoreUnavailable
 from regassist.index import LANG_SLOT
-from regassist.store import SCHEMA_VERSION, Filters, Registry, filters_where
+from regassist.store import COMMON_DDL, SCHEMA_VERSION, Filters, Registry, filters_where
 
 logger = logging.getLogger(__name__)
 
@@ -48,26 +48,7 @@ _DDL = f"""
 CREATE EXTENSION IF NOT EXISTS vector;
 CREATE SCHEMA IF NOT EXISTS {SCHEMA};
 SET LOCAL search_path TO {SCHEMA}, public;
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS documents (
-    doc_id TEXT PRIMARY KEY,
-    source TEXT NOT NULL,
-    title TEXT NOT NULL,
-    lang TEXT NOT NULL,
-    doc_type TEXT NOT NULL,
-    country TEXT,
-    zone TEXT,
-    edition TEXT,
-    series TEXT,
-    n_pages INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    page_starts TEXT NOT NULL,
-    warnings TEXT NOT NULL,
-    extra TEXT NOT NULL,
-    added_at DOUBLE PRECISION NOT NULL
-);
-CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
-CREATE INDEX IF NOT EXISTS documents_series ON documents(series, edition);
+{COMMON_DDL}
 CREATE INDEX IF NOT EXISTS documents_country_zone ON documents(country, zone);
 CREATE TABLE IF NOT EXISTS chunks (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -26,7 +26,8 @@ from regassist.errors import IndexStateError, NotFound
 SCHEMA_VERSION = 1
 DB_NAME = "registry.sqlite"
 
-_SCHEMA = """
+# Shared with postgres.py: the same text is valid SQLite and PostgreSQL (DOUBLE PRECISION has REAL affinity).
+COMMON_DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
     doc_id TEXT PRIMARY KEY,
@@ -43,10 +44,13 @@ CREATE TABLE IF NOT EXISTS documents (
     page_starts TEXT NOT NULL,
     warnings TEXT NOT NULL,
     extra TEXT NOT NULL,
-    added_at REAL NOT NULL
+    added_at DOUBLE PRECISION NOT NULL
 );
 CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
-CREATE INDEX IF NOT EXISTS documents_series ON documents(series, edition);  -- latest-edition filter
+CREATE INDEX IF NOT EXISTS documents_series ON documents(series, edition);
+"""
+
+_SCHEMA = COMMON_DDL + """
 CREATE TABLE IF NOT EXISTS chunks (
     id INTEGER PRIMARY KEY AUTOINCREMENT,  -- the vector id in FAISS; never reused
     chunk_id TEXT NOT NULL UNIQUE,
