@@ -28,7 +28,18 @@ from regassist.textnorm import fold
 _BOUNDARY = re.compile(r"[.!?؟;](?=\s)|\n\s*\n|\n(?=\s*(?:[-•–*]\s|\d{1,2}[.)]\s))")
 # A short word before a full stop is an abbreviation when lower-case text or a number follows:
 # "ст. 5", "г. Елабуга", "руб. за м²", "No. 79", "e.g. the".
-_ABBREVIATION = re.compile(r"(?:^|[\s(])(\w{1,3}|[a-z]\.[a-z])\.$")
+_ABBREVIATION = re.compile(r"(?:^|[\s(])(\w{1,3}|[^\W\d_]\.[^\W\d_])\.$")
+# Longer abbreviations of legal references and units in the four languages ("Arts. 22–23", "подп. 3",
+# "örn. gümrük", "тыс. руб."): no sentence ends there when lower-case text, a number or a bracket follows.
+_LEGAL_ABBREVIATION = re.compile(
+    r"(?:^|[\s(\[])(arts|secs|paras?|subparas?|clauses?|chap|approx|incl|excl|resp|nos|"
+    r"подп|абз|разд|прил|тыс|млрд|руб|коп|долл|"
+    r"örn|bkz|fık|bent|"
+    r"vgl|etc)\.$",
+    re.IGNORECASE,
+)
+# "see" abbreviations are always followed by the reference, whatever its case: "bkz. Geçici Madde 2", "cf. Art. 5".
+_SEE_ABBREVIATION = re.compile(r"(?:^|[\s(\[])(bkz|cf|см|ср|vgl|انظر)\.$", re.IGNORECASE)
 _INITIAL = re.compile(r"(?:^|[\s(])[^\W\d_]\.$")  # "А. С. Попова", "J. Smith"
 MAX_QUOTE_CHARS = 400
 # Text inside documents is data: a passage that tries to instruct the assistant is never used as evidence.
@@ -183,9 +194,14 @@ def sentence_spans(text: str, headings: Sequence[str] = ()) -> list[tuple[int, i
         end = m.end() if m.group()[0] in ".!?؟;" else m.start()
         if m.group() == "." and _INITIAL.search(text[max(0, end - 3) : end]):
             continue
-        if m.group() == "." and _ABBREVIATION.search(text[max(0, end - 8) : end]):
+        if m.group() == "." and _SEE_ABBREVIATION.search(text[max(0, end - 8) : end]):
+            continue
+        if m.group() == "." and (
+            _ABBREVIATION.search(text[max(0, end - 8) : end])
+            or _LEGAL_ABBREVIATION.search(text[max(0, end - 12) : end])
+        ):
             nxt = text[end:].lstrip()[:1]
-            if nxt and (nxt.islower() or nxt.isdigit()):
+            if nxt and (nxt.islower() or nxt.isdigit() or nxt in "(["):
                 continue
         if any(s <= end < e for s, e in heading_lines):
             continue  # "Статья 5. Ставка" is one heading, not two sentences

@@ -93,6 +93,27 @@ def test_sentence_spans_are_verbatim_and_headings_stand_alone():
 
 
 @pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        (
+            "Duties are waived on imports (Arts. 22–23) into the Zone. Next.",
+            "Duties are waived on imports (Arts. 22–23) into the Zone.",
+        ),
+        ("Personel sınırlıdır (bkz. Geçici Madde 2). Diğer.", "Personel sınırlıdır (bkz. Geçici Madde 2)."),
+        ("Согласно подп. 3 п. 1 ст. 5 ставка 0%. Далее.", "Согласно подп. 3 п. 1 ст. 5 ставка 0%."),
+        ("Аренда 2 тыс. руб. в месяц. Далее.", "Аренда 2 тыс. руб. в месяц."),
+        (
+            "Vergi istisnası (Md. 12) uygulanır, örn. gümrük vergisi. Diğer.",
+            "Vergi istisnası (Md. 12) uygulanır, örn. gümrük vergisi.",
+        ),
+    ],
+)
+def test_legal_abbreviations_do_not_end_sentences(text, first):
+    s, e = sentence_spans(text)[0]
+    assert text[s:e] == first
+
+
+@pytest.mark.parametrize(
     ("kind", "surface", "lang", "expected"),
     [
         ("duration", "٢٠ سنة", "en", "20 years"),
