@@ -87,7 +87,7 @@ class Assistant:
     def _language_background(self, query: np.ndarray, lang: str) -> float:
         """The query's mean similarity to the index's passages in ``lang`` (0 for an empty index)."""
         try:
-            return self.searcher.index.dense.background(query, lang)
+            return self.searcher.index.background(query, lang)  # the backend protocol (embedded and PostgreSQL)
         except (KeyError, IndexError):
             return 0.0
 
