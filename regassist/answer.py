@@ -668,14 +668,14 @@ class Answerer:
             text = say(
                 "edition_changed",
                 lang,
-                old=editions[0],
-                new=editions[-1],
                 old_fact=self._fact_text(old[0], lang),
                 new_fact=self._fact_text(new[0], lang),
                 n_old=1,
                 n_new=2,
             )
-            return text, [c_old, c_new]
+            # The editions' dates come from metadata, not from the quotes: a note of their own, after the answer.
+            note = say("editions_compared", lang, old=editions[0], new=editions[-1])
+            return f"{text}\n\n{note}", [c_old, c_new]
         return None
 
     # -- sentence selection -----------------------------------------------------------------------
