@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from regassist.documents import Answer, Citation, Hit, Lang
+from regassist.glossary import Concept, TermMatch
 from regassist.lexical import tokenize
 from regassist.messages import lang_name, say, unit
 from regassist.retrieval import QueryPlan
@@ -28,7 +29,18 @@ from regassist.textnorm import fold
 _BOUNDARY = re.compile(r"[.!?؟;](?=\s)|\n\s*\n|\n(?=\s*(?:[-•–*]\s|\d{1,2}[.)]\s))")
 # A short word before a full stop is an abbreviation when lower-case text or a number follows:
 # "ст. 5", "г. Елабуга", "руб. за м²", "No. 79", "e.g. the".
-_ABBREVIATION = re.compile(r"(?:^|[\s(])(\w{1,3}|[a-z]\.[a-z])\.$")
+_ABBREVIATION = re.compile(r"(?:^|[\s(])(\w{1,3}|[^\W\d_]\.[^\W\d_])\.$")
+# Longer abbreviations of legal references and units in the four languages ("Arts. 22–23", "подп. 3",
+# "örn. gümrük", "тыс. руб."): no sentence ends there when lower-case text, a number or a bracket follows.
+_LEGAL_ABBREVIATION = re.compile(
+    r"(?:^|[\s(\[])(arts|secs|paras?|subparas?|clauses?|chap|approx|incl|excl|resp|nos|"
+    r"подп|абз|разд|прил|тыс|млрд|руб|коп|долл|"
+    r"örn|bkz|fık|bent|"
+    r"vgl|etc)\.$",
+    re.IGNORECASE,
+)
+# "see" abbreviations are always followed by the reference, whatever its case: "bkz. Geçici Madde 2", "cf. Art. 5".
+_SEE_ABBREVIATION = re.compile(r"(?:^|[\s(\[])(bkz|cf|см|ср|vgl|انظر)\.$", re.IGNORECASE)
 _INITIAL = re.compile(r"(?:^|[\s(])[^\W\d_]\.$")  # "А. С. Попова", "J. Smith"
 MAX_QUOTE_CHARS = 400
 # Text inside documents is data: a passage that tries to instruct the assistant is never used as evidence.
@@ -55,10 +67,25 @@ _CHANGE_Q = re.compile(
     re.I,
 )
 _YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
+# "What was it in the 2023 handbook and what is it now": a named year with "now" (or "compared") asks for the
+# change between that edition and the one in force.
+_NOW_Q = re.compile(
+    r"\b(?:now|today|currently|at present|compared?|comparison)\b|сейчас|теперь|сегодня|в настоящее время|"
+    r"по сравнению|стал[аои]?\b|şimdi|bugün|halen|günümüzde|karşılaştır|الآن|حاليا|حاليًا|حالياً|اليوم|أصبح|مقارنة",
+    re.IGNORECASE,
+)
 # Questions about a date or a year: years, otherwise left out of restated facts, are then the answer.
 _WHEN_Q = re.compile(
     r"\bwhen\b|what year|which year|since when|until when|когда|в каком году|с какого|до какого|"
     r"ne zaman|hangi yıl|kaç yılında|متى|أي سنة|أي عام|حتى أي",
+    re.IGNORECASE,
+)
+# Questions about which law, decree or resolution: its number is then the answer.
+_LAW_Q = re.compile(
+    r"\b(?:which|what)\s+(?:federal\s+)?(?:law|act|decree|resolution|regulation)|number of the (?:law|decree)|"
+    r"как\w*\s+(?:федеральн\w+\s+)?(?:закон\w*|постановлени\w*|указ\w*|приказ\w*)|номер\w*\s+(?:закон|постановлени|указ)|"
+    r"hangi\s+(?:kanun|yasa|karar|yönetmelik)\w*|kaç sayılı|"
+    r"بأي\s+(?:قانون|قرار|مرسوم)|(?:أي|ما)\s+(?:قانون|قرار|مرسوم)|رقم\s+(?:القانون|القرار|المرسوم)",
     re.IGNORECASE,
 )
 _NUMBER = r"\d+(?:[.,\s]\d{3})*(?:[.,]\d+)?"
@@ -183,9 +210,14 @@ def sentence_spans(text: str, headings: Sequence[str] = ()) -> list[tuple[int, i
         end = m.end() if m.group()[0] in ".!?؟;" else m.start()
         if m.group() == "." and _INITIAL.search(text[max(0, end - 3) : end]):
             continue
-        if m.group() == "." and _ABBREVIATION.search(text[max(0, end - 8) : end]):
+        if m.group() == "." and _SEE_ABBREVIATION.search(text[max(0, end - 8) : end]):
+            continue
+        if m.group() == "." and (
+            _ABBREVIATION.search(text[max(0, end - 8) : end])
+            or _LEGAL_ABBREVIATION.search(text[max(0, end - 12) : end])
+        ):
             nxt = text[end:].lstrip()[:1]
-            if nxt and (nxt.islower() or nxt.isdigit()):
+            if nxt and (nxt.islower() or nxt.isdigit() or nxt in "(["):
                 continue
         if any(s <= end < e for s, e in heading_lines):
             continue  # "Статья 5. Ставка" is one heading, not two sentences
@@ -242,14 +274,38 @@ def _is_heading(sentence: str, headings: Sequence[str]) -> bool:
     return "\n" not in body and len(body) < 80 and body[-1:] not in ".!?؟;:" and not facts_of(body)
 
 
-def facts_of(text: str) -> list[tuple[str, str]]:
-    """(kind, surface) of the numbers with units in ``text``, in order, without overlaps."""
+# A bare number that names a law, an article or a decision is an identifier, not a figure: "Law No. 4691",
+# "4691 sayılı Kanun", "ст. 5", "116-ФЗ", "القانون رقم 8", "Madde 12".
+_ID_BEFORE = re.compile(
+    r"(?:\bno\.?|№|\bnos\.|\blaw|\bact|\barticles?|\barts?\.|\bsec(?:tion)?s?\.?|\bdecree|\bresolution|"
+    r"\bст\.|\bстать\w*|\bп\.|\bпп\.|\bч\.|\bзакон\w*|\bпостановлени\w*|\bприказ\w*|\bуказ\w*|"
+    r"\bmadde\w*|\bmd\.|\bkanun\w*|\bkarar\w*|\bfıkra\w*|رقم|المادة|مادة|القانون|قانون|قرار)\s*$",
+    re.IGNORECASE,
+)
+_ID_AFTER = re.compile(r"^\s*(?:sayılı|numaralı|nolu|-?ФЗ\b|-?фз\b)", re.IGNORECASE)
+
+
+def _is_identifier(text: str, start: int, end: int) -> bool:
+    return bool(_ID_BEFORE.search(text[max(0, start - 16) : start]) or _ID_AFTER.match(text[end : end + 12]))
+
+
+def fact_spans(text: str, identifiers: bool = False) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of the figures of ``text`` (see ``facts_of``), in order; with ``identifiers``, law
+    and article numbers too (kind "number")."""
     spans: list[tuple[int, int, str]] = []
     for kind, pattern in _FACTS:
         for m in pattern.finditer(text):
+            if kind == "number" and not identifiers and _is_identifier(text, m.start(), m.end()):
+                continue
             if not any(s < m.end() and m.start() < e for s, e, _ in spans):
                 spans.append((m.start(), m.end(), kind))
-    return [(kind, text[s:e].strip()) for s, e, kind in sorted(spans)]
+    return sorted(spans)
+
+
+def facts_of(text: str, identifiers: bool = False) -> list[tuple[str, str]]:
+    """(kind, surface) of the numbers with units in ``text``, in order, without overlaps; bare numbers that
+    identify a law or an article are not facts unless ``identifiers``."""
+    return [(kind, text[s:e].strip()) for s, e, kind in fact_spans(text, identifiers)]
 
 
 # Currency words in any of the four languages -> ISO code (language-neutral in an answer).
@@ -299,6 +355,11 @@ def wants_latest_edition(question: str) -> bool:
     return not (_YEAR.search(question) or _CHANGE_Q.search(question))
 
 
+def asks_change(question: str) -> bool:
+    """What changed between editions: asked outright, or a named year set against "now"."""
+    return bool(_CHANGE_Q.search(question) or (_YEAR.search(question) and _NOW_Q.search(question)))
+
+
 def asked_figure(question: str) -> str | None:
     """'count', 'duration' or 'money' when the question asks for that kind of figure, else None."""
     kinds = asked_figures(question)
@@ -307,7 +368,11 @@ def asked_figure(question: str) -> str | None:
 
 def asked_kinds(question: str) -> tuple[str, ...]:
     """The kinds of figure a question asks for (``asked_figures``), plus "year" for "when" questions."""
-    return asked_figures(question) + (("year",) if _WHEN_Q.search(question) else ())
+    return (
+        asked_figures(question)
+        + (("year",) if _WHEN_Q.search(question) else ())
+        + (("law",) if _LAW_Q.search(question) else ())
+    )
 
 
 def asked_figures(question: str) -> tuple[str, ...]:
@@ -349,11 +414,15 @@ def key_facts(text: str, asks: Sequence[str] = ()) -> list[tuple[str, str]]:
     (list markers, article numbers, years) only when the sentence has nothing else. ``asks`` are the kinds of
     figure the question asks for (see ``asked_figures``, plus "year"): their facts come first, years are kept
     for "when" questions and counted numbers ("152 residents") for "how many" ones."""
-    found = facts_of(text)
+    found = facts_of(text, identifiers="law" in asks)
     with_unit = [(k, v) for k, v in found if k != "number"]
     if not with_unit:
         with_unit = [(k, v) for k, v in found if not re.fullmatch(r"\d{1,2}|(?:19|20)\d\d", v)]
     extra = []
+    if "law" in asks:
+        extra += [
+            (k, v) for k, v in found if k == "number" and _is_identifier(text, text.find(v), text.find(v) + len(v))
+        ]
     if "year" in asks:
         extra += [(k, v) for k, v in found if k == "number" and re.fullmatch(r"(?:19|20)\d\d", v)]
     if "count" in asks:
@@ -487,13 +556,13 @@ class Answerer:
         confidence = evidence[0].score if evidence else 0.0
         if not evidence or confidence < self.min_evidence:
             return replace(self._refusal(question, hits, lang), confidence=confidence)
-        if _CHANGE_Q.search(question):
+        if asks_change(question):
             changed = self._edition_change(plan, hits, lang)
             if changed is not None:
                 text, citations = changed
                 return Answer(question, lang, text, tuple(citations), refused=False)
-        chosen = self._choose(evidence, bool(_QUANTITY_Q.search(question)), lang)
         asks = asked_kinds(question)
+        chosen = self._restated_once(self._choose(evidence, bool(_QUANTITY_Q.search(question)), lang), lang, asks)
         citations: list[Citation] = []
         lines: list[str] = []
         for ev in chosen:
@@ -557,7 +626,7 @@ class Answerer:
     def _pick_editions(self, question: str, hits: list[Hit], lang: Lang) -> tuple[list[Hit], dict[str, str]]:
         """Keep the edition in force (latest, or the one whose year the question names) per series; the note to
         add, per series, when the answer comes from a series that has other editions."""
-        if _CHANGE_Q.search(question):
+        if asks_change(question):
             return hits, {}
         by_series: dict[str, set[str]] = {}
         for h in hits:
@@ -599,14 +668,14 @@ class Answerer:
             text = say(
                 "edition_changed",
                 lang,
-                old=editions[0],
-                new=editions[-1],
                 old_fact=self._fact_text(old[0], lang),
                 new_fact=self._fact_text(new[0], lang),
                 n_old=1,
                 n_new=2,
             )
-            return text, [c_old, c_new]
+            # The editions' dates come from metadata, not from the quotes: a note of their own, after the answer.
+            note = say("editions_compared", lang, old=editions[0], new=editions[-1])
+            return f"{text}\n\n{note}", [c_old, c_new]
         return None
 
     # -- sentence selection -----------------------------------------------------------------------
@@ -723,6 +792,28 @@ class Answerer:
                 chosen.append(ev)
         return _merge_adjacent(sorted(chosen, key=lambda e: (e.hit.rank, e.start)))
 
+    @staticmethod
+    def _restated_once(chosen: Sequence[Evidence], lang: Lang, asks: Sequence[str]) -> list[Evidence]:
+        """Evidence in another language is restated by its labelled figures: a sentence whose facts an earlier
+        one already stated goes. (One without figures stays: its citation may be the only one to the right
+        document.)"""
+        facts = {
+            id(ev): {
+                (label, v) for label, values in labelled_facts(ev.text, ev.hit.chunk.lang, lang, asks) for v in values
+            }
+            for ev in chosen
+            if ev.hit.chunk.lang != lang
+        }
+        out: list[Evidence] = []
+        seen: set[tuple[str, str]] = set()
+        for ev in chosen:
+            own = facts.get(id(ev))
+            if own and own <= seen:
+                continue
+            seen |= own or set()
+            out.append(ev)
+        return out or list(chosen[:1])
+
     # -- rendering --------------------------------------------------------------------------------
     def _render(self, ev: Evidence, n: int, lang: Lang, asks: Sequence[str] = ()) -> str:
         if ev.hit.chunk.lang == lang:
@@ -738,18 +829,14 @@ class Answerer:
         """The key facts of an evidence sentence, labelled in ``lang`` (no text in other languages)."""
         if ev.hit.chunk.lang == lang:
             return ev.text.rstrip(".;")
-        from regassist.glossary import default_glossary
-
-        concepts = []
-        for match in default_glossary().find(ev.text, ev.hit.chunk.lang):
-            if match.concept.key not in [c.key for c in concepts]:
-                concepts.append(match.concept)
-        label = ", ".join(c.label[lang] for c in concepts[:2]) or say("facts", lang)
-        facts = [localise_fact(kind, surface, lang) for kind, surface in key_facts(ev.text, asks)]
-        place = self._place_label(ev.hit, lang)
-        body = f"{label}: {', '.join(dict.fromkeys(facts))}" if facts else label
+        groups = labelled_facts(ev.text, ev.hit.chunk.lang, lang, asks)
+        if groups:
+            body = "; ".join(f"{label}: {', '.join(values)}" for label, values in groups)
+        else:
+            body = ", ".join(c.label[lang] for c in _sentence_concepts(ev.text, ev.hit.chunk.lang)[:2])
+            body = body or say("facts", lang)
         note = say("source_lang", lang, language=lang_name(ev.hit.chunk.lang, lang))
-        return f"{place}{body.rstrip('.')}. {note}"  # "2–4 нед." ends a sentence once
+        return f"{self._place_label(ev.hit, lang)}{body.rstrip('.')}. {note}"  # "2–4 нед." ends a sentence once
 
     @staticmethod
     def _place_label(hit: Hit, lang: Lang) -> str:
@@ -777,6 +864,55 @@ class Answerer:
             start=ev.start,
             edition=hit.doc.edition,
         )
+
+
+# Crossing one of these between a figure and a term makes the term another clause's (or table cell's) label.
+_CLAUSE_BREAK = re.compile(r"[;|\n]|\.(?=\s)")
+_COMMA = re.compile(r"[,،](?=\s)")
+CLAUSE_PENALTY = 60  # characters of distance per clause break crossed
+COMMA_PENALTY = 15
+GENERIC_PENALTY = 30
+
+
+def _sentence_concepts(text: str, lang: str) -> list[Concept]:
+    """Glossary concepts of ``text`` in order of appearance, the specific ones (not GENERIC_CONCEPTS) first."""
+    from regassist.glossary import default_glossary
+
+    concepts = list(dict.fromkeys(m.concept for m in default_glossary().find(text, lang)))
+    return sorted(concepts, key=lambda c: c.key in GENERIC_CONCEPTS)
+
+
+def labelled_facts(text: str, source_lang: str, lang: Lang, asks: Sequence[str] = ()) -> list[tuple[str, list[str]]]:
+    """The key facts of ``text`` grouped under the label (in ``lang``) of the glossary concept nearest to each
+    figure: "profit tax 2% for 10 years, property tax 0%" gives [("Profit tax", ["2%", "10 years"]),
+    ("Property tax", ["0%"])]. Distance is counted in characters between the term and the figure, plus a
+    penalty for every clause break (; | line break, full stop, a comma) between them; a term after the figure
+    counts double (labels mostly come first), a generic concept (zone, resident ...) is a last resort."""
+    from regassist.glossary import default_glossary
+
+    matches = default_glossary().find(text, source_lang)
+    wanted = key_facts(text, asks)
+    rank = {f: i for i, f in enumerate(wanted)}
+    spans = [(s, e, k) for s, e, k in fact_spans(text, "law" in asks) if (k, text[s:e].strip()) in rank]
+    spans.sort(key=lambda sp: (rank[(sp[2], text[sp[0] : sp[1]].strip())], sp[0]))
+    groups: dict[str, list[str]] = {}
+    for start, end, kind in spans:
+
+        def distance(m: TermMatch, start: int = start, end: int = end) -> float:
+            before = m.end <= start
+            lo, hi = (m.end, start) if before else (end, m.start) if m.start >= end else (start, start)
+            gap = text[lo:hi]
+            breaks = CLAUSE_PENALTY * len(_CLAUSE_BREAK.findall(gap)) + COMMA_PENALTY * len(_COMMA.findall(gap))
+            generic = GENERIC_PENALTY if m.concept.key in GENERIC_CONCEPTS else 0
+            return (len(gap) if before else 2 * len(gap) + 10) + breaks + generic
+
+        near = min(matches, key=distance, default=None)
+        label = (near.concept.label.get(lang) or near.concept.label["en"]) if near is not None else say("facts", lang)
+        values = groups.setdefault(label, [])
+        value = localise_fact(kind, text[start:end].strip(), lang)
+        if value not in values:
+            values.append(value)
+    return list(groups.items())
 
 
 def _shortlist(ranked: Sequence[Candidate]) -> list[Candidate]:

@@ -51,10 +51,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "tr": "Yanıt {edition} tarihli (tabandaki en güncel) sürüme dayanır; {older} tarihli bir sürüm de var.",
     },
     "edition_changed": {
-        "ru": "Редакция от {old}: {old_fact} [{n_old}]; редакция от {new}: {new_fact} [{n_new}].",
-        "en": "Edition of {old}: {old_fact} [{n_old}]; edition of {new}: {new_fact} [{n_new}].",
-        "ar": "إصدار {old}: {old_fact} [{n_old}]؛ إصدار {new}: {new_fact} [{n_new}].",
-        "tr": "{old} sürümü: {old_fact} [{n_old}]; {new} sürümü: {new_fact} [{n_new}].",
+        "ru": "Более ранняя редакция: {old_fact} [{n_old}]; более поздняя редакция: {new_fact} [{n_new}].",
+        "en": "Older edition: {old_fact} [{n_old}]; newer edition: {new_fact} [{n_new}].",
+        "ar": "الإصدار الأقدم: {old_fact} [{n_old}]؛ الإصدار الأحدث: {new_fact} [{n_new}].",
+        "tr": "Eski sürüm: {old_fact} [{n_old}]; yeni sürüm: {new_fact} [{n_new}].",
+    },
+    "editions_compared": {
+        "ru": "Сравнены редакции от {old} и от {new}.",
+        "en": "Editions compared: {old} and {new}.",
+        "ar": "الإصداران المقارنان: {old} و{new}.",
+        "tr": "Karşılaştırılan sürümler: {old} ve {new}.",
     },
     "translated": {
         "ru": "Машинный перевод цитаты",

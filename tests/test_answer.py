@@ -93,6 +93,27 @@ def test_sentence_spans_are_verbatim_and_headings_stand_alone():
 
 
 @pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        (
+            "Duties are waived on imports (Arts. 22–23) into the Zone. Next.",
+            "Duties are waived on imports (Arts. 22–23) into the Zone.",
+        ),
+        ("Personel sınırlıdır (bkz. Geçici Madde 2). Diğer.", "Personel sınırlıdır (bkz. Geçici Madde 2)."),
+        ("Согласно подп. 3 п. 1 ст. 5 ставка 0%. Далее.", "Согласно подп. 3 п. 1 ст. 5 ставка 0%."),
+        ("Аренда 2 тыс. руб. в месяц. Далее.", "Аренда 2 тыс. руб. в месяц."),
+        (
+            "Vergi istisnası (Md. 12) uygulanır, örn. gümrük vergisi. Diğer.",
+            "Vergi istisnası (Md. 12) uygulanır, örn. gümrük vergisi.",
+        ),
+    ],
+)
+def test_legal_abbreviations_do_not_end_sentences(text, first):
+    s, e = sentence_spans(text)[0]
+    assert text[s:e] == first
+
+
+@pytest.mark.parametrize(
     ("kind", "surface", "lang", "expected"),
     [
         ("duration", "٢٠ سنة", "en", "20 years"),
@@ -123,3 +144,33 @@ def test_premise_check():
     assert contradicts_premise("Since VAT is 0% forever in Alabuga, ...", ["НДС 20 % по общему режиму"])
     assert not contradicts_premise("Is VAT 20% there?", ["НДС 20 % по общему режиму"])
     assert not contradicts_premise("What is the VAT rate?", ["НДС 20 %"])
+
+
+def test_figures_are_labelled_with_the_nearest_concept():
+    from regassist.answer import labelled_facts
+
+    text = "Ставка налога на прибыль — 2 % в течение 10 лет, налог на имущество — 0 %, земельный налог 0 %."
+    groups = dict(labelled_facts(text, "ru", "en"))
+    assert groups["Profit tax"] == ["2%", "10 years"]
+    assert groups["Property tax"] == ["0%"]
+    assert groups["Land tax"] == ["0%"]
+
+
+def test_law_numbers_are_identifiers_unless_the_question_asks_for_the_law():
+    from regassist.answer import asked_kinds, key_facts
+
+    text = "The zone was created by Government Resolution No. 782 of 21 December 2005."
+    assert facts_of("They come under Law No. 4691 and the Ministry of Industry") == []
+    assert facts_of("4691 sayılı Kanun kapsamında 300 firma") == [("number", "300")]
+    asks = asked_kinds("When was the zone created and by which resolution?")
+    assert "law" in asks
+    assert ("number", "782") in key_facts(text, asks)
+
+
+def test_a_named_year_against_now_asks_for_the_change():
+    from regassist.answer import asks_change
+
+    assert asks_change("What's the electricity tariff now, and what was it in the 2023 handbook?")
+    assert asks_change("كم كان إيجار الأرض في طبعة 2023، وكم أصبح الآن؟")
+    assert not asks_change("Какая сейчас ставка аренды земли в Алабуге?")
+    assert not asks_change("What did the 2023 handbook say about rent?")
