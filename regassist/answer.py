@@ -8,7 +8,6 @@ citation. When the evidence does not support an answer, it says so and lists the
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from bisect import bisect_right
@@ -953,6 +952,6 @@ def _join(lines: Sequence[str], lang: Lang) -> str:
     return " ".join(lines) if len(lines) < 3 else "\n".join(f"• {line}" for line in lines)
 
 
-def page_lookup(page_starts_json: str) -> Callable[[int], int]:
-    starts = json.loads(page_starts_json)
+def page_lookup(starts: Sequence[int]) -> Callable[[int], int]:
+    """Offset in a document's text -> 1-based page, from the offsets where its pages start."""
     return lambda offset: max(1, bisect_right(starts, offset))

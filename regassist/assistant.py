@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import replace
 from functools import lru_cache
@@ -100,7 +99,7 @@ class Assistant:
 
 @lru_cache(maxsize=512)
 def _page_lookup(registry, doc_id: str, generation: int):  # type: ignore[no-untyped-def]
-    return page_lookup(json.dumps(list(registry.page_starts(doc_id))))
+    return page_lookup(registry.page_starts(doc_id))
 
 
 @lru_cache(maxsize=8)

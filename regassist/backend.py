@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 
@@ -137,3 +138,13 @@ def open_backend(settings: Settings, *, create: bool = False) -> Backend:
 
 def is_postgres_url(store: str) -> bool:
     return store.startswith(("postgresql://", "postgres://"))
+
+
+def location(settings: Settings) -> str:
+    """Where ``settings`` put the index, for messages: the folder, or the database URL without its password."""
+    if not is_postgres_url(settings.store):
+        return str(settings.index_dir)
+    parts = urlsplit(settings.store)
+    if not parts.password:
+        return settings.store
+    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1)))

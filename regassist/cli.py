@@ -112,11 +112,9 @@ def _print_ingest_report(report: Any, settings: Settings) -> None:
     from rich.table import Table
 
     console = _console()
-    from regassist.backend import is_postgres_url
-    from regassist.postgres import redact
+    from regassist.backend import location
 
-    where = redact(settings.store) if is_postgres_url(settings.store) else settings.index_dir
-    table = Table(title=f"Ingested into {where}", show_lines=False)
+    table = Table(title=f"Ingested into {location(settings)}", show_lines=False)
     for col in ("file", "status", "lang", "pages", "chunks", "embedded", "notes"):
         table.add_column(col, overflow="fold")
     for r in report.results:

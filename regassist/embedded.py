@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
 
-from regassist.backend import ModelInfo, ViewCache
+from regassist.backend import ModelInfo, ViewCache, location
 from regassist.config import Settings
 from regassist.documents import Chunk, DocInfo, Document
 from regassist.index import (
@@ -44,7 +44,7 @@ class EmbeddedBackend(ViewCache):
         super().__init__()
         self.settings = settings
         self.registry = Registry(settings.index_dir, create=create)
-        self.location = str(settings.index_dir)
+        self.location = location(settings)
 
     def _load_view(self, model: str, dim: int) -> SearchIndex:
         return load_index(self.registry, model, dim, self.settings.ann_threshold)

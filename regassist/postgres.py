@@ -26,11 +26,10 @@ import threading
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 
-from regassist.backend import ModelInfo, ViewCache
+from regassist.backend import ModelInfo, ViewCache, location
 from regassist.config import Settings
 from regassist.documents import LANGS, Chunk, DocInfo, Document
 from regassist.errors import IndexStateError, MissingExtra, StoreUnavailable
@@ -95,15 +94,6 @@ INSERT INTO meta VALUES ('generation', '0') ON CONFLICT DO NOTHING;
 """
 
 
-def redact(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    parts = urlsplit(url)
-    if not parts.password:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
 class PgConnection:
     """A psycopg connection that speaks the registry's portable SQL: ``?`` placeholders, ``execute``
     returning a cursor, ``in_transaction`` like sqlite3 (autocommit; transactions are explicit BEGINs)."""
@@ -148,7 +138,7 @@ class PgRegistry(Registry):
         except ImportError:
             raise MissingExtra("The PostgreSQL backend (REGASSIST_STORE=postgresql://...)", "postgres") from None
         self.url = settings.store
-        self.location = redact(settings.store)
+        self.location = location(settings)
         self.index_dir = settings.index_dir  # uploads only; the index is in the database
         self.defer_ann = False  # bulk loads build the HNSW index once, at the end
         self._local = threading.local()
@@ -260,7 +250,6 @@ class PgView:
 
     def __init__(self, registry: PgRegistry, dim: int) -> None:
         self.registry = registry
-        self.dim = dim
         with registry.snapshot():
             self.generation = registry.generation
             n, avgdl = registry.conn.execute("SELECT count(*), coalesce(avg(ntok), 0) FROM chunks").fetchone()

@@ -265,11 +265,13 @@ class Searcher:
     def _place_scope(self, plan: QueryPlan, filters: Filters) -> Scope | None:
         """The chunks of the places the question names (its zones; their countries when no document is
         about those zones) within ``filters``; None when there are none."""
+        backend = self.backend
         place = Filters(zones=plan.zones) if plan.zones else Filters(countries=plan.countries)
-        if plan.zones and plan.countries and self.backend.scope_is_empty(self.backend.scope(place)):
-            place = Filters(countries=plan.countries)
-        scope = self.backend.scope(place, filters)
-        return None if self.backend.scope_is_empty(scope) else scope
+        scope = backend.scope(place, filters)
+        no_zone_docs = plan.zones and plan.countries and backend.scope_is_empty(scope)
+        if no_zone_docs and backend.scope_is_empty(backend.scope(place)):  # not just filtered out: use the countries
+            scope = backend.scope(Filters(countries=plan.countries), filters)
+        return None if backend.scope_is_empty(scope) else scope
 
     def _rerank(self, query: str, hits: list[Hit]) -> list[Hit]:
         """Reorder the top candidates with a local cross-encoder (only when one is configured)."""
