@@ -556,12 +556,20 @@ class _Labels:
 
     items: list[tuple[Any, Callable[[str], Any]]]
 
-    def add(self, component: Any, **keys: str) -> Any:
-        self.items.append((component, lambda lang: gr.update(**{attr: t(key, lang) for attr, key in keys.items()})))
-        return component
+    def add(self, component: Any, *, gated: bool = False, **keys: str) -> Any:
+        return self.add_fn(
+            component, lambda lang: gr.update(**{attr: t(key, lang) for attr, key in keys.items()}), gated
+        )
 
-    def add_fn(self, component: Any, fn: Callable[[str], Any]) -> Any:
-        self.items.append((component, fn))
+    def add_fn(self, component: Any, fn: Callable[[str], Any], gated: bool = False) -> Any:
+        """`gated`: the component is built disabled and every relabel (first of all the page load) enables it.
+
+        The question box and its buttons wait for the page load: a question sent before the load event's answer
+        arrived had its interface language reset to the browser's by that late answer."""
+        if gated:
+            self.items.append((component, lambda lang: {**fn(lang), "interactive": True}))
+        else:
+            self.items.append((component, fn))
         return component
 
     @property
@@ -1454,13 +1462,17 @@ class WebApp:
                                 scale=6,
                                 elem_id="ra-question",
                                 max_length=MAX_QUESTION_CHARS,
+                                interactive=False,
                             ),
+                            gated=True,
                             label="question",
                             placeholder="question_hint",
                         )
                         with gr.Column(scale=1, min_width=140):
                             ask_btn = labels.add(
-                                gr.Button(t("ask", lang0), variant="primary", elem_id="ra-ask"), value="ask"
+                                gr.Button(t("ask", lang0), variant="primary", elem_id="ra-ask", interactive=False),
+                                gated=True,
+                                value="ask",
                             )
                             clear_btn = labels.add(
                                 gr.Button(t("clear", lang0), size="sm", elem_id="ra-clear"), value="clear"
@@ -1473,8 +1485,12 @@ class WebApp:
                     with gr.Row(elem_id="ra-examples"):
                         example_btns = []
                         for i in range(3):
-                            b = gr.Button(W.EXAMPLES[lang0][i], size="sm", elem_classes=["ra-example"])
-                            labels.add_fn(b, lambda lang, i=i: gr.update(value=W.EXAMPLES[W.ui_lang(lang)][i]))
+                            b = gr.Button(
+                                W.EXAMPLES[lang0][i], size="sm", elem_classes=["ra-example"], interactive=False
+                            )
+                            labels.add_fn(
+                                b, lambda lang, i=i: gr.update(value=W.EXAMPLES[W.ui_lang(lang)][i]), gated=True
+                            )
                             example_btns.append(b)
                     with gr.Row(visible=False, elem_id="ra-feedback") as feedback_row:
                         fb_q = labels.add_fn(
@@ -1806,7 +1822,8 @@ class WebApp:
     @staticmethod
     def _header_html(lang: str) -> str:
         return (
-            f'<div class="ra-head" dir="{W.text_dir(lang)}"><h1>{esc(t("app_title", lang))}</h1>'
+            f'<div class="ra-head" dir="{W.text_dir(lang)}" data-ui-lang="{esc(lang)}">'
+            f'<h1>{esc(t("app_title", lang))}</h1>'
             f'<p>{esc(t("app_subtitle", lang))}</p><p class="ra-disclaimer">{esc(t("disclaimer", lang))}</p></div>'
         )
 
@@ -1929,11 +1946,22 @@ HEAD = """<script>
     'textarea:not([dir]), input[type=text]:not([dir]):not([role=combobox]), '
     + 'input:not([type]):not([dir]):not([role=combobox])')
     .forEach((e) => e.setAttribute('dir', 'auto'));
+  // The page direction follows the header, which every interface-language change re-renders (on load, on a
+  // question in another language, on the menu). A DOM fact, not a chained event, so no race can leave it stale.
+  const follow = () => {
+    const head = document.querySelector('[data-ui-lang]');
+    const lang = head && head.getAttribute('data-ui-lang');
+    if (!lang) { return; }
+    const dir = lang === 'ar' ? 'rtl' : 'ltr';
+    const root = document.documentElement;
+    if (root.getAttribute('dir') !== dir) { root.setAttribute('dir', dir); }
+    if (root.getAttribute('lang') !== lang) { root.setAttribute('lang', lang); }
+  };
   let queued = false;
   const observer = new MutationObserver(() => {
-    if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; fix(); }); }
+    if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; fix(); follow(); }); }
   });
-  const start = () => { fix(); observer.observe(document.body, {childList: true, subtree: true}); };
+  const start = () => { fix(); follow(); observer.observe(document.body, {childList: true, subtree: true}); };
   if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', start); } else { start(); }
 })();
 </script>"""
