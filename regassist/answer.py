@@ -380,6 +380,39 @@ def asked_figures(question: str) -> tuple[str, ...]:
     return tuple(kind for kind, pattern in _ASKS if pattern.search(question))
 
 
+# Words that make a clause a question of its own, per language (Turkish and Arabic particles included).
+_INTERROGATIVE = re.compile(
+    r"\b(?:how|what|which|when|where|who|whom|whose|why|is|are|can|could|does|do|did|may|must|will|should|"
+    r"как\w*|каков\w*|сколько|когда|где|кто|что|чем|почему|зачем|можно|нужно|надо|ли|почём|"
+    r"kaç\w*|ne|neler|nedir|nasıl|nerede|hangi\w*|mı|mi|mu|mü|mıdır|midir|mudur|müdür|kim)\b|"
+    r"(?:^|\s)و?(?:كم|ما|ماذا|هل|متى|أين|كيف|أي|لماذا|حتى أي)(?=\s|$)",
+    re.IGNORECASE,
+)
+# Where a question may split: a question mark inside, a comma, "and" (и / а / ve / و before a question word).
+_PART_BREAK = re.compile(
+    r"[?؟]\s+|[,،;]\s+|\s+(?:and|or|и|а|а также|ve|veya)\s+|\s+(?=و(?:كم|ما|ماذا|هل|متى|أين|كيف|أي|حتى)\s)",
+    re.IGNORECASE,
+)
+
+
+def question_parts(question: str) -> list[str]:
+    """The separate questions inside one ("How big is it, how many sites does it have and how many residents?"
+    gives three), each a clause with a question word of its own; [] for a question that asks one thing. A
+    clause without a question word ("If our company goes over the limit, how long ...", "profit tax and VAT")
+    stays with its neighbour."""
+    pieces = [p.strip(" ?؟.") for p in _PART_BREAK.split(question.strip())]
+    parts: list[str] = []
+    for piece in (p for p in pieces if p):
+        if parts and not _INTERROGATIVE.search(parts[-1]):
+            parts[-1] = f"{parts[-1]}, {piece}"
+        elif parts and not _INTERROGATIVE.search(piece):
+            parts[-1] = f"{parts[-1]} {piece}"
+        else:
+            parts.append(piece)
+    parts = [p for p in parts if len(p.split()) >= 2]
+    return parts if len(parts) >= 2 else []
+
+
 _CURRENCY = re.compile(r"USD|US\$|\$|AED|SAR|OMR|EGP|EUR|€|TL|TRY|руб|₽|рубл|درهم|ريال|دولار|جنيه|dolar|lira", re.I)
 
 
@@ -533,7 +566,9 @@ class Answerer:
         weights: ScoreWeights | None = None,
         editions_of: Callable[[str], list[str]] | None = None,
         language_background: Callable[[np.ndarray, str], float] | None = None,
+        plan_query: Callable[[str, Lang], QueryPlan] | None = None,
     ) -> None:
+        self.plan_query = plan_query
         self.editions_of = editions_of
         self.language_background = language_background
         self.weights = weights or ScoreWeights()
@@ -561,7 +596,8 @@ class Answerer:
                 text, citations = changed
                 return Answer(question, lang, text, tuple(citations), refused=False)
         asks = asked_kinds(question)
-        chosen = self._restated_once(self._choose(evidence, bool(_QUANTITY_Q.search(question)), lang), lang, asks)
+        chosen = self._choose(evidence, bool(_QUANTITY_Q.search(question)), lang)
+        chosen = self._restated_once(self._answer_parts(question, plan, hits, chosen, lang), lang, asks)
         citations: list[Citation] = []
         lines: list[str] = []
         for ev in chosen:
@@ -575,6 +611,34 @@ class Answerer:
         if notes:  # only for the documents the answer actually cites
             text = "\n\n".join([text, *notes])
         return Answer(question, lang, text, tuple(citations), refused=False, confidence=confidence)
+
+    def _answer_parts(
+        self, question: str, plan: QueryPlan, hits: Sequence[Hit], chosen: list[Evidence], lang: Lang
+    ) -> list[Evidence]:
+        """A question that asks several things ("how many residents, and until which year does the zone run?")
+        gets, for every part the chosen sentences leave open, that part's best supported sentence. The sentences
+        were ranked against the whole question, whose strongest part takes all the places otherwise."""
+        parts = question_parts(question) if self.plan_query is not None else []
+        out = list(chosen)
+        for part in parts:
+            part_plan = replace(
+                self.plan_query(part, plan.lang),
+                countries=plan.countries,
+                zones=plan.zones,
+                zone_names=plan.zone_names,
+                zone_countries=plan.zone_countries,
+            )
+            found = self._relevant(part_plan, self._rank_sentences(part_plan, hits))
+            found = [e for e in found if e.hit.chunk.lang == lang or facts_of(e.text)]
+            if not found or found[0].score < self.min_evidence:
+                continue
+            best = found[0]
+            if any(_overlaps(best, c) for c in out):
+                continue
+            out.append(best)
+        if len(out) == len(chosen):
+            return chosen
+        return _merge_adjacent(sorted(out, key=lambda e: (e.hit.rank, e.start)))
 
     # -- support and refusal ----------------------------------------------------------------------
     def _missing_place(self, plan: QueryPlan, hits: Sequence[Hit], lang: Lang) -> str | None:
@@ -930,6 +994,11 @@ def _shortlist(ranked: Sequence[Candidate]) -> list[Candidate]:
         if not any(c is x for x in chosen):
             chosen.append(c)
     return chosen
+
+
+def _overlaps(a: Evidence, b: Evidence) -> bool:
+    """Two quotes share text (one sentence may sit inside a merged quote)."""
+    return a.hit.doc.doc_id == b.hit.doc.doc_id and a.start < b.start + len(b.text) and b.start < a.start + len(a.text)
 
 
 def _merge_adjacent(evidence: Sequence[Evidence]) -> list[Evidence]:

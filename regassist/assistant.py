@@ -33,6 +33,7 @@ class Assistant:
             embed_sentences=self.searcher.passage_vectors,
             editions_of=self.registry.editions,
             language_background=self._language_background,
+            plan_query=self.searcher.plan,
         )
         from regassist.generate import GenerativeAnswerer, make_chat_model
 

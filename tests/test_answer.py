@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from regassist.answer import asked_figure, facts_of, localise_fact, sentence_spans, states_figure
+from regassist.answer import asked_figure, facts_of, localise_fact, question_parts, sentence_spans, states_figure
 from regassist.langid import detect_lang
 
 
@@ -73,6 +73,36 @@ def test_refuses_places_the_corpus_does_not_cover(assistant, question, lang):
 def test_refuses_when_no_source_states_the_asked_figure(assistant):
     answer = assistant.ask("How much does office rent cost per square metre in the Harbour Free Zone?")
     assert answer.refused, answer.text
+
+
+def test_a_question_that_asks_two_things_gets_both_answers(assistant):
+    answer = assistant.ask(
+        "How long is the corporate tax exemption in the Harbour Free Zone, and what share of the workforce may be "
+        "foreign nationals?"
+    )
+    assert not answer.refused, answer.text
+    assert "fifteen years" in answer.text and "eighty percent" in answer.text, answer.text
+    _assert_verbatim(assistant, answer)
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        ("How big is the zone, how many sites does it have and how many residents?", 3),
+        ("If our company goes over the de minimis limit, how long do we lose the status?", 0),
+        ("What are the profit tax and property tax rates in Alabuga?", 0),
+        ("На какой срок создаётся особая экономическая зона и можно ли этот срок потом продлить?", 2),
+        ("Какие льготы по налогу на прибыль, имуществу и земле есть в Алабуге?", 0),
+        ("Teknoparkta KDV istisnası donanım satışını da kapsıyor mu, istisna ne zamana kadar?", 2),
+        ("JAFZA ne zaman kuruldu ve içinde kaç şirket var?", 2),
+        ("كم مساحة منطقة إيجه الحرة في إزمير وكم عدد العاملين فيها؟", 2),
+        ("هل يحصل المقيمون على خصم في الإيجار؟ وما أقل مدة لعقد الإيجار؟", 2),
+    ],
+)
+def test_question_parts(question, parts):
+    found = question_parts(question)
+    assert len(found) == parts, found
+    assert all(p in question for p in found)
 
 
 def test_injected_instructions_are_never_evidence(assistant):
