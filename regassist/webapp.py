@@ -1823,7 +1823,7 @@ class WebApp:
     def _header_html(lang: str) -> str:
         return (
             f'<div class="ra-head" dir="{W.text_dir(lang)}" data-ui-lang="{esc(lang)}">'
-            f'<h1>{esc(t("app_title", lang))}</h1>'
+            f"<h1>{esc(t('app_title', lang))}</h1>"
             f'<p>{esc(t("app_subtitle", lang))}</p><p class="ra-disclaimer">{esc(t("disclaimer", lang))}</p></div>'
         )
 
