@@ -127,12 +127,14 @@ _NUMBER_WORDS = re.compile(
 # What kind of figure a question asks for; evidence without such a figure does not answer it.
 _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("count", re.compile(
-        r"how many|сколько\s+(?:всего\s+)?(?:компаний|резидентов|фирм|предприятий|сотрудников|человек|участков|зон)|"
+        r"how many(?!\s+(?:days|weeks|months|years|hours)\b)|"
+        r"сколько\s+(?:всего\s+)?(?:компаний|резидентов|фирм|предприятий|сотрудников|человек|участков|зон)|"
         r"kaç\s+(?:şirket|firma|kişi|çalışan|kullanıcı|bölge)|كم\s+عدد|ما\s+عدد",
         re.IGNORECASE,
     )),
     ("duration", re.compile(
-        r"how long|for how many years|на какой срок|сколько\s+(?:лет|месяцев|дней|времени)|как долго|"
+        r"how long|how often|how many\s+(?:days|weeks|months|years)\b|как часто|ne sıklıkla|kaç yılda bir|كل كم|"
+        r"на какой срок|сколько\s+(?:лет|месяцев|дней|времени)|как долго|"
         r"ne kadar süre|kaç\s+(?:yıl|ay|gün|hafta)|ne zamana kadar|كم\s+(?:سنة|عام|شهر|يوم)|ما\s+مدة|كم\s+مدة",
         re.IGNORECASE,
     )),
@@ -376,8 +378,30 @@ def asked_kinds(question: str) -> tuple[str, ...]:
 
 def asked_figures(question: str) -> tuple[str, ...]:
     """Every kind of figure the question asks for ("how long did it take and what rent do you pay" asks for a
-    duration and a price), in the order of _ASKS."""
-    return tuple(kind for kind, pattern in _ASKS if pattern.search(question))
+    duration and a price), in the order of _ASKS; each part of a question that asks several things counts
+    for its own ("how often is the fee reviewed" asks for a duration, not for a price)."""
+    parts = question_parts(question) or [question]
+    kinds = [k for part in parts for k in _part_figures(part)]
+    return tuple(kind for kind, _ in _ASKS if kind in kinds)
+
+
+def required_figures(question: str) -> tuple[str, ...]:
+    """The kinds of figure evidence must state to answer ``question``: none when one of its parts asks for no
+    figure at all ("does the exemption cover hardware, and until when?" is answered by a sentence without one)."""
+    parts = question_parts(question)
+    if parts and not all(_part_figures(p) for p in parts):
+        return ()
+    return asked_figures(question)
+
+
+def _part_figures(text: str) -> tuple[str, ...]:
+    kinds = tuple(kind for kind, pattern in _ASKS if pattern.search(text))
+    if "duration" in kinds and _OFTEN.search(text):
+        kinds = tuple(k for k in kinds if k != "money")  # "how often is the fee reviewed"
+    return kinds
+
+
+_OFTEN = re.compile(r"how often|как часто|ne sıklıkla|kaç yılda bir|كل كم", re.IGNORECASE)
 
 
 # Words that make a clause a question of its own, per language (Turkish and Arabic particles included).
@@ -793,7 +817,7 @@ class Answerer:
         asked = {m.concept for m in glossary.find(plan.text, plan.lang) if m.concept.key not in GENERIC_CONCEPTS}
         asked_aspects = {c.aspect for c in asked} - {"general"}
         asked_keys = {c.key for c in asked}
-        figures = asked_figures(plan.text)
+        figures = required_figures(plan.text)
         zone_names = set(plan.zone_names)
         zone_countries = set(plan.zone_countries)
         out: list[Evidence] = []
