@@ -523,6 +523,7 @@ class ScoreWeights:
     prior: float = 1.0  # 1/sqrt(rank) of the passage
     facts: float = 1.0  # a figure, for "how much / how long" questions
     forum: float = 1.0  # official texts before forum posts, unless the question asks about experience
+    law: float = 0.5  # the law itself before handbooks and memos that retell it (primary source first)
     semantic: float = 20.0  # per unit of question-sentence cosine above COSINE_FLOOR
 
 
@@ -543,6 +544,7 @@ class Candidate:
             + w.prior * self.prior
             + (w.facts if self.wants_number and self.has_facts else 0.0)
             - (w.forum if self.evidence.hit.doc.doc_type == "forum" and not self.asks_experience else 0.0)
+            + (w.law if self.evidence.hit.doc.doc_type == "law" and not self.asks_experience else 0.0)
         )
 
 
