@@ -103,7 +103,8 @@ _FACTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     )),
     ("duration", re.compile(
         rf"(?<![\d.,])(?!(?:19|20)\d\d\b){_RANGE}\s?(?:лет|года?|years?|yıl\w*|سنة|سنوات|عامًا|عاما|أعوام|"
-        r"месяц\w*|months?|ay\b|شهر\w*|недел\w*|weeks?|hafta\w*|أسابيع|أسبوع\w*|дн\w*|days?|gün\w*|يوم\w*)",
+        r"месяц\w*|months?|ay\b|شهر\w*|أشهر|شهور|недел\w*|weeks?|hafta\w*|أسابيع|أسبوع\w*|дн\w*|days?|gün\w*|يوم\w*|"
+        r"أيام)",
         re.I,
     )),
     ("area", re.compile(
@@ -144,7 +145,7 @@ _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"сколько\s+стоит|почём|стоимост\w*|цен\w+|тариф\w*|арендн\w+\s+плат\w*|зарплат\w*|"
         r"(?:kira\w*|fiyat\w*|ücret\w*|maliyet\w*|bedel\w*|tutar\w*|öde\w*|mal ol\w*)\b.*\bne kadar|"
         r"ne kadar\s+(?:öde\w*|tutar\w*|mal ol\w*)|kaça\s+mal|"
-        r"كم\s+(?:سعر|رسم|تكلفة|يكلف|إيجار|أجر|راتب)|ما\s+(?:سعر|رسم|تكلفة)|بكم",
+        r"كم\s+(?:\S+\s+)?(?:سعر|رسم|رسوم|تكلفة|يكلف|إيجار|أجر|راتب)|ما\s+(?:سعر|رسم|تكلفة)|بكم",
         re.IGNORECASE,
     )),
 )  # fmt: skip
@@ -156,9 +157,9 @@ _ANSWERED_BY = {
 }
 _UNIT_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(лет|года?|years?|yıl\w*|سنة|سنوات|عامًا|عاما|أعوام)$", re.I), "year"),
-    (re.compile(r"(месяц\w*|months?|ay|شهر\w*)$", re.I), "month"),
+    (re.compile(r"(месяц\w*|months?|ay|شهر\w*|أشهر|شهور)$", re.I), "month"),
     (re.compile(r"(недел\w*|weeks?|hafta\w*|أسابيع|أسبوع\w*)$", re.I), "week"),
-    (re.compile(r"(дн\w*|days?|gün\w*|يوم\w*)$", re.I), "day"),
+    (re.compile(r"(дн\w*|days?|gün\w*|يوم\w*|أيام)$", re.I), "day"),
     (re.compile(r"(га|гектар\w*|ha|hectares?|هكتار\w*)$", re.I), "hectare"),
     (re.compile(r"(m²|м²|m2|кв\.\s?м|metrekare|متر مربع)$", re.I), "sqm"),
     (re.compile(r"^(km|kilomet\w*|километр\w*|كيلومتر\w*|كم)$", re.I), "km"),
@@ -389,18 +390,22 @@ def required_figures(question: str) -> tuple[str, ...]:
     """The kinds of figure evidence must state to answer ``question``: none when one of its parts asks for no
     figure at all ("does the exemption cover hardware, and until when?" is answered by a sentence without one)."""
     parts = question_parts(question)
-    if parts and not all(_part_figures(p) for p in parts):
+    if parts and not all(_part_figures(p) or _HOW_MUCH.search(p) for p in parts):
         return ()
-    return asked_figures(question)
+    vague = any(not _part_figures(p) for p in parts)  # "... and how much is it now?": any figure answers
+    return asked_figures(question) + (("any",) if vague else ())
 
 
 def _part_figures(text: str) -> tuple[str, ...]:
+    text = text if text.rstrip().endswith(("?", "؟")) else f"{text}?"  # parts come without their question mark
     kinds = tuple(kind for kind, pattern in _ASKS if pattern.search(text))
     if "duration" in kinds and _OFTEN.search(text):
         kinds = tuple(k for k in kinds if k != "money")  # "how often is the fee reviewed"
     return kinds
 
 
+# "How much / how many" without saying of what ("... and how much is it now?"): a part that asks for a figure.
+_HOW_MUCH = re.compile(r"how much|how many|сколько|почём|ne kadar|kaç|(?:^|\s)و?كم(?=\s|$)|بكم", re.IGNORECASE)
 _OFTEN = re.compile(r"how often|как часто|ne sıklıkla|kaç yılda bir|كل كم", re.IGNORECASE)
 
 
@@ -453,6 +458,8 @@ def states_figure(text: str, kind: str, context: str = "") -> bool:
     and as a count when a counted noun (companies, residents, employees ...) stands next to it."""
     found = facts_of(text)
     kinds = {k for k, _ in found}
+    if kind == "any":
+        return bool(found)
     if kind == "count":
         return any(
             k == "number" and _COUNTED.search(text[max(0, text.find(v) - 25) : text.find(v) + len(v) + 30])
@@ -749,8 +756,8 @@ class Answerer:
                 continue
             old = self._rank_sentences(plan, [h for h in group if h.doc.edition == editions[0]])
             new = self._rank_sentences(plan, [h for h in group if h.doc.edition == editions[-1]])
-            old = [e for e in old if facts_of(e.text)]
-            new = [e for e in new if facts_of(e.text)]
+            # Sentences about what was asked (its concept, its kind of figure), where each edition has some.
+            old, new = (self._on_point(plan, found) for found in (old, new))
             if not old or not new:
                 continue
             c_old, c_new = self._cite(1, old[0]), self._cite(2, new[0])
@@ -766,6 +773,14 @@ class Answerer:
             note = say("editions_compared", lang, old=editions[0], new=editions[-1])
             return f"{text}\n\n{note}", [c_old, c_new]
         return None
+
+    def _on_point(self, plan: QueryPlan, ranked: Sequence[Evidence]) -> list[Evidence]:
+        """Fact-bearing sentences of ``ranked``: the relevant ones (if any), those that state the kind of figure
+        asked for ("rent" asks for a price, not for an area) first."""
+        relevant = [e for e in (self._relevant(plan, ranked) or ranked) if facts_of(e.text)]
+        kinds = [k for k in asked_figures(plan.text) if k != "any"]
+        stating = [e for e in relevant if any(states_figure(e.text, k) for k in kinds)]
+        return stating + [e for e in relevant if e not in stating]
 
     # -- sentence selection -----------------------------------------------------------------------
     def _rank_sentences(self, plan: QueryPlan, hits: Sequence[Hit]) -> list[Evidence]:

@@ -15,6 +15,8 @@ from regassist.embeddings import Embedder
 from regassist.retrieval import Searcher
 from regassist.store import Filters
 
+EDITION_PASSAGES = 3  # passages of each edition a "what changed" answer draws on
+
 
 class Assistant:
     """Question answering over one index folder. Thread-safe for concurrent ``ask``/``search`` calls."""
@@ -55,14 +57,32 @@ class Assistant:
         plan = self.searcher.plan(question, lang)
         answer = self._compare(question, lang or plan.lang) if filters is None or filters.is_empty else None
         if answer is None:
-            from regassist.answer import wants_latest_edition
+            from regassist.answer import asks_change, wants_latest_edition
 
             if wants_latest_edition(question):  # the edition in force, unless a date or a change is asked about
                 filters = replace(filters or Filters(), latest_only=True)
             hits = self.searcher.search(question, filters=filters, lang=plan.lang)
+            if asks_change(question):
+                hits = self._with_every_edition(question, hits, filters, plan.lang)
             answerer = self.generator or self.answerer
             answer = answerer.answer(question, plan, hits, lang or plan.lang)
         return replace(answer, latency_ms=(time.perf_counter() - started) * 1000)
+
+    def _with_every_edition(self, question: str, hits: list[Hit], filters: Filters | None, lang: Lang) -> list[Hit]:
+        """For "what changed" questions: the best passages of every edition of the series the hits come from.
+        One edition's passages usually outrank the other's (they say nearly the same), so a plain search may
+        return only one side of the comparison."""
+        out = list(hits)
+        for series in dict.fromkeys(h.doc.series for h in hits if h.doc.series):
+            editions = self.registry.series_documents(series)
+            if len(editions) < 2:
+                continue
+            for doc in editions:
+                scoped = replace(filters or Filters(), doc_ids=(doc.doc_id,), latest_only=False)
+                found = self.searcher.search(question, k=EDITION_PASSAGES, filters=scoped, lang=lang)
+                seen = {h.chunk.chunk_id for h in out}
+                out += [h for h in found if h.chunk.chunk_id not in seen]
+        return out
 
     def compare(self, zones: list[str], aspects: list[str] | None = None, lang: Lang = "en"):  # type: ignore[no-untyped-def]
         """The zone comparison table (see ``regassist.compare``)."""

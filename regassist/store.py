@@ -314,6 +314,13 @@ class Registry:
         rows = self.conn.execute(f"SELECT {DOC_COLUMNS} FROM documents ORDER BY source").fetchall()
         return [_doc_info(r) for r in rows]
 
+    def series_documents(self, series: str) -> list[DocInfo]:
+        """The documents (editions) of one series, oldest edition first."""
+        rows = self.conn.execute(
+            f"SELECT {DOC_COLUMNS} FROM documents WHERE series = ? ORDER BY edition, source", (series,)
+        ).fetchall()
+        return [_doc_info(r) for r in rows]
+
     def editions(self, series: str) -> list[str]:
         """Effective dates of the documents of one series, oldest first."""
         rows = self.conn.execute(
