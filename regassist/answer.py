@@ -629,6 +629,7 @@ class Answerer:
                 text, citations = changed
                 return Answer(question, lang, text, tuple(citations), refused=False)
         asks = asked_kinds(question)
+        topic = asked_concepts(plan)
         chosen = self._choose(evidence, bool(_QUANTITY_Q.search(question)), lang)
         chosen = self._restated_once(self._answer_parts(question, plan, hits, chosen, lang), lang, asks)
         citations: list[Citation] = []
@@ -636,7 +637,7 @@ class Answerer:
         for ev in chosen:
             n = len(citations) + 1
             citations.append(self._cite(n, ev))
-            lines.append(self._render(ev, n, lang, asks))
+            lines.append(self._render(ev, n, lang, asks, topic))
         text = _join(lines, lang)
         if contradicts_premise(question, [ev.text for ev in chosen]):
             text = f"{say('premise', lang)} {text}"
@@ -764,8 +765,8 @@ class Answerer:
             text = say(
                 "edition_changed",
                 lang,
-                old_fact=self._fact_text(old[0], lang),
-                new_fact=self._fact_text(new[0], lang),
+                old_fact=self._fact_text(old[0], lang, topic=asked_concepts(plan)),
+                new_fact=self._fact_text(new[0], lang, topic=asked_concepts(plan)),
                 n_old=1,
                 n_new=2,
             )
@@ -919,23 +920,29 @@ class Answerer:
         return out or list(chosen[:1])
 
     # -- rendering --------------------------------------------------------------------------------
-    def _render(self, ev: Evidence, n: int, lang: Lang, asks: Sequence[str] = ()) -> str:
+    def _render(
+        self, ev: Evidence, n: int, lang: Lang, asks: Sequence[str] = (), topic: frozenset[str] = frozenset()
+    ) -> str:
         if ev.hit.chunk.lang == lang:
             return f"{ev.text} [{n}]"
         from regassist.translate import translate
 
         translated = translate(ev.text, ev.hit.chunk.lang, lang)
         if translated:  # only where the user installed a model for the pair; marked as a translation
-            return f"{self._fact_text(ev, lang, asks)} [{n}] {say('translated', lang)}: «{translated}»"
-        return f"{self._fact_text(ev, lang, asks)} [{n}]"
+            return f"{self._fact_text(ev, lang, asks, topic)} [{n}] {say('translated', lang)}: «{translated}»"
+        return f"{self._fact_text(ev, lang, asks, topic)} [{n}]"
 
-    def _fact_text(self, ev: Evidence, lang: Lang, asks: Sequence[str] = ()) -> str:
+    def _fact_text(
+        self, ev: Evidence, lang: Lang, asks: Sequence[str] = (), topic: frozenset[str] = frozenset()
+    ) -> str:
         """The key facts of an evidence sentence, labelled in ``lang`` (no text in other languages)."""
         if ev.hit.chunk.lang == lang:
             return ev.text.rstrip(".;")
-        groups = labelled_facts(ev.text, ev.hit.chunk.lang, lang, asks)
+        groups = labelled_facts(ev.text, ev.hit.chunk.lang, lang, asks, topic)
         if groups:
-            body = "; ".join(f"{label}: {', '.join(values)}" for label, values in groups)
+            body = "; ".join(
+                f"{label}: {', '.join(values)}" if label else ", ".join(values) for label, values in groups
+            )
         else:
             body = ", ".join(c.label[lang] for c in _sentence_concepts(ev.text, ev.hit.chunk.lang)[:2])
             body = body or say("facts", lang)
@@ -976,6 +983,14 @@ _COMMA = re.compile(r"[,،](?=\s)")
 CLAUSE_PENALTY = 60  # characters of distance per clause break crossed
 COMMA_PENALTY = 15
 GENERIC_PENALTY = 30
+LABEL_REACH = 90  # a concept farther from a figure than this (distance as in labelled_facts) does not label it
+
+
+def asked_concepts(plan: QueryPlan) -> frozenset[str]:
+    """Keys of the specific glossary concepts (not GENERIC_CONCEPTS) the question names."""
+    from regassist.glossary import default_glossary
+
+    return frozenset(m.concept.key for m in default_glossary().find(plan.text, plan.lang)) - GENERIC_CONCEPTS
 
 
 def _sentence_concepts(text: str, lang: str) -> list[Concept]:
@@ -986,15 +1001,25 @@ def _sentence_concepts(text: str, lang: str) -> list[Concept]:
     return sorted(concepts, key=lambda c: c.key in GENERIC_CONCEPTS)
 
 
-def labelled_facts(text: str, source_lang: str, lang: Lang, asks: Sequence[str] = ()) -> list[tuple[str, list[str]]]:
-    """The key facts of ``text`` grouped under the label (in ``lang``) of the glossary concept nearest to each
-    figure: "profit tax 2% for 10 years, property tax 0%" gives [("Profit tax", ["2%", "10 years"]),
-    ("Property tax", ["0%"])]. Distance is counted in characters between the term and the figure, plus a
-    penalty for every clause break (; | line break, full stop, a comma) between them; a term after the figure
-    counts double (labels mostly come first), a generic concept (zone, resident ...) is a last resort."""
+def labelled_facts(
+    text: str, source_lang: str, lang: Lang, asks: Sequence[str] = (), topic: frozenset[str] = frozenset()
+) -> list[tuple[str, list[str]]]:
+    """The key facts of ``text`` grouped under the label (in ``lang``) of the glossary concept each figure
+    belongs to: "profit tax 2% for 10 years, property tax 0%" gives [("Profit tax", ["2%", "10 years"]),
+    ("Property tax", ["0%"])]; a figure that belongs to no concept is listed without a label ("").
+
+    A figure of the asked kind that no specific concept stands close to, in a sentence that names an asked
+    concept (``topic``: glossary keys), takes that concept's label: the sentence was chosen because it speaks
+    of it. Otherwise the nearest concept labels it,
+    counting characters between the term and the figure plus a penalty for every clause break (; | line
+    break, full stop, a comma) between them; a term after the figure counts double (labels mostly come
+    first), a generic concept (zone, resident ...) is a last resort, and a concept farther than LABEL_REACH
+    labels nothing (a wrong label misleads more than none)."""
     from regassist.glossary import default_glossary
 
     matches = default_glossary().find(text, source_lang)
+    on_topic = next((m.concept for m in matches if m.concept.key in topic), None)
+    answering = set().union(*(_ANSWERED_BY.get(a, set()) for a in asks)) if asks else set()
     wanted = key_facts(text, asks)
     rank = {f: i for i, f in enumerate(wanted)}
     spans = [(s, e, k) for s, e, k in fact_spans(text, "law" in asks) if (k, text[s:e].strip()) in rank]
@@ -1011,7 +1036,12 @@ def labelled_facts(text: str, source_lang: str, lang: Lang, asks: Sequence[str] 
             return (len(gap) if before else 2 * len(gap) + 10) + breaks + generic
 
         near = min(matches, key=distance, default=None)
-        label = (near.concept.label.get(lang) or near.concept.label["en"]) if near is not None else say("facts", lang)
+        reach = distance(near) if near is not None else math.inf
+        concept = near.concept if near is not None and reach <= LABEL_REACH else None
+        weak = concept is None or concept.key in GENERIC_CONCEPTS or reach > LABEL_REACH / 2
+        if on_topic is not None and weak and (kind in answering or not asks):
+            concept = on_topic
+        label = (concept.label.get(lang) or concept.label["en"]) if concept is not None else ""
         values = groups.setdefault(label, [])
         value = localise_fact(kind, text[start:end].strip(), lang)
         if value not in values:

@@ -186,6 +186,24 @@ def test_figures_are_labelled_with_the_nearest_concept():
     assert groups["Land tax"] == ["0%"]
 
 
+def test_a_far_concept_labels_nothing_and_the_asked_concept_labels_the_asked_figure():
+    from regassist.answer import labelled_facts
+
+    far = (
+        "Аренда офисов возможна на общих основаниях, переговорные комнаты, склады и парковочные места "
+        "предоставляются по запросу; в прошлом году выставка длилась 45 дней."
+    )
+    assert dict(labelled_facts(far, "ru", "en")) == {"": ["45 days"]}
+    # The sentence speaks of the asked land plot; a duration that only "term" (generic) stands next to is its.
+    text = "Земельные участки предоставляются резидентам; срок — 49 лет."
+    assert dict(labelled_facts(text, "ru", "en", ("duration",))) == {"Term": ["49 years"]}
+    topical = dict(labelled_facts(text, "ru", "en", ("duration",), frozenset({"land_plot"})))
+    assert topical == {"Land plot": ["49 years"]}
+    # A figure with its own specific concept close by keeps it.
+    text = "Земельные участки сдаются резидентам; налог на имущество — 2 %."
+    assert dict(labelled_facts(text, "ru", "en", ("money",), frozenset({"land_plot"}))) == {"Property tax": ["2%"]}
+
+
 def test_law_numbers_are_identifiers_unless_the_question_asks_for_the_law():
     from regassist.answer import asked_kinds, key_facts
 
