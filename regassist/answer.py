@@ -142,7 +142,7 @@ _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("money", re.compile(
         r"how much (?:does|do|is|are|will)\b.*\b(?:cost|charge|pay)|"
         r"\b(?:price|cost|fee|fees|rent|wage|salary|tariff)\b.*\?|"
-        r"сколько\s+стоит|почём|стоимост\w*|цен\w+|тариф\w*|арендн\w+\s+плат\w*|зарплат\w*|"
+        r"сколько\s+стоит|почём|\bстоимост\w*|\bцен\w+|\bтариф\w*|арендн\w+\s+плат\w*|\bзарплат\w*|"
         r"(?:kira\w*|fiyat\w*|ücret\w*|maliyet\w*|bedel\w*|tutar\w*|öde\w*|mal ol\w*)\b.*\bne kadar|"
         r"ne kadar\s+(?:öde\w*|tutar\w*|mal ol\w*)|kaça\s+mal|"
         r"كم\s+(?:\S+\s+)?(?:سعر|رسم|رسوم|تكلفة|يكلف|إيجار|أجر|راتب)|ما\s+(?:سعر|رسم|تكلفة)|بكم",
@@ -440,6 +440,35 @@ def question_parts(question: str) -> list[str]:
             parts.append(piece)
     parts = [p for p in parts if len(p.split()) >= 2]
     return parts if len(parts) >= 2 else []
+
+
+# Units a price or a rate is quoted per: a question "per square metre" is not answered by a price per kWh.
+_PER_UNITS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"m²|м²|\bm2\b|\bм2\b|кв\.\s?м|квадратн\w* метр|square met|\bsqm\b|metrekare|متر مربع|المتر المربع|م²|م2",
+        r"\bга\b|гектар|hectare|\bha\b|هكتار|dönüm",
+        r"kwh|кВт\s?[·*]?\s?ч|kilovat|киловатт|كيلوواط|كيلو واط",
+    )
+)
+
+
+def _same_units(question: str, text: str) -> bool:
+    """False when the question names a unit of measure (m², hectare, kWh) and the sentence names none of the
+    question's units but another of them."""
+    asked = [p for p in _PER_UNITS if p.search(question)]
+    if not asked:
+        return True
+    if any(p.search(text) for p in asked):
+        return True
+    return not any(p.search(text) for p in _PER_UNITS)
+
+
+def _states_money(text: str, before: str = "") -> bool:
+    """A sum of money proper (not a percentage): a figure with a currency, or a bare number in a table
+    whose text just before names one."""
+    kinds = {k for k, _ in facts_of(text)}
+    return "money" in kinds or ("number" in kinds and bool(_CURRENCY.search(before[-80:] + text)))
 
 
 _CURRENCY = re.compile(r"USD|US\$|\$|AED|SAR|OMR|EGP|EUR|€|TL|TRY|руб|₽|рубл|درهم|ريال|دولار|جنيه|dolar|lira", re.I)
@@ -849,21 +878,29 @@ class Answerer:
                 named = set(gazetteer.zones_in(ev.text))
                 if named and not named & set(plan.zones):
                     continue
+            named_topic = False  # the sentence names an asked concept (not only close in meaning)
             if asked:
                 found = {m.concept for m in glossary.find(f"{chunk.section}\n{ev.text}", chunk.lang)}
                 found -= {c for c in found if c.key in GENERIC_CONCEPTS}
                 same_aspect = bool({c.aspect for c in found} & asked_aspects) and (
                     ev.cosine >= ASPECT_MEANING or bool(asked_keys & QUALIFIER_CONCEPTS)
                 )
-                on_topic = bool(found & asked) or same_aspect
-                if not on_topic and (found or ev.cosine < CLOSE_MEANING):
+                named_topic = bool(found & asked)
+                if not (named_topic or same_aspect) and (found or ev.cosine < CLOSE_MEANING):
                     continue
             elif ev.cosine < OPEN_MEANING:
                 continue
             if figures:
                 before = chunk.text[: ev.start - chunk.start][-300:]
-                if not any(states_figure(ev.text, kind, before + ev.text) for kind in figures):
+                stated = [kind for kind in figures if states_figure(ev.text, kind, before + ev.text)]
+                if not stated:
                     continue
+                # A percentage answers a price question only where the sentence names the priced thing ("rent:
+                # 2% of the cadastral value"); "12% of world trade" does not give a wage.
+                if stated == ["money"] and asked and not named_topic and not _states_money(ev.text, before):
+                    continue
+            if not _same_units(plan.text, ev.text):
+                continue
             out.append(ev)
         return out
 

@@ -168,6 +168,22 @@ def test_asked_figures_and_evidence_that_states_them():
     assert [k for k, _ in facts_of("5 % в течение 10 лет")] == ["percent", "duration"]
 
 
+def test_a_price_per_unit_is_not_answered_by_a_price_per_another_unit():
+    from regassist.answer import _same_units
+
+    q = "How much is the land lease per square metre?"
+    assert _same_units(q, "Land is leased at USD 5–8 per m² per year.")
+    assert not _same_units(q, "Electricity costs about USD 0.05 per kWh.")
+    assert _same_units(q, "The lease runs for up to 50 years.")  # names no unit: other checks decide
+    assert _same_units("Сколько стоит аренда земли за гектар?", "Ставка — 45 000 руб. за 1 га в год")
+    assert not _same_units("كم سعر إيجار المتر المربع؟", "تبلغ نحو 0.05 دولار للكيلوواط ساعة")
+
+
+def test_a_percentage_question_is_not_a_price_question():
+    assert asked_figure("Какой процент оманцев нужно держать в штате компании?") is None
+    assert asked_figure("Какая цена аренды офиса?") == "money"
+
+
 def test_premise_check():
     from regassist.answer import contradicts_premise
 
