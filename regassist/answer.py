@@ -508,8 +508,12 @@ def key_facts(text: str, asks: Sequence[str] = ()) -> list[tuple[str, str]]:
     for "when" questions and counted numbers ("152 residents") for "how many" ones."""
     found = facts_of(text, identifiers="law" in asks)
     with_unit = [(k, v) for k, v in found if k != "number"]
-    if not with_unit:
-        with_unit = [(k, v) for k, v in found if not re.fullmatch(r"\d{1,2}|(?:19|20)\d\d", v)]
+    if not with_unit:  # bare numbers, but not years, nor list markers and other small numbers without a noun
+        with_unit = [
+            (k, v)
+            for k, v in found
+            if not re.fullmatch(r"(?:19|20)\d\d", v) and (not re.fullmatch(r"\d{1,2}", v) or _counts_noun(text, v))
+        ]
     extra = []
     if "law" in asks:
         extra += [
@@ -524,6 +528,18 @@ def key_facts(text: str, asks: Sequence[str] = ()) -> list[tuple[str, str]]:
     out = list(dict.fromkeys([*with_unit, *extra]))
     wanted = set().union(*(_ANSWERED_BY.get(a, set()) for a in asks)) if asks else set()
     return sorted(out, key=lambda f: (f[0] not in wanted, text.find(f[1])))
+
+
+def _counts_noun(text: str, number: str) -> bool:
+    """A small bare number that counts the word after it ("up to 3 residence visas"), not a list marker
+    ("3. The zone ...") or a number at the start of a line."""
+    for m in re.finditer(rf"(?<![\w.,]){re.escape(number)}(?![\w.,%])", text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if text[line_start : m.start()].strip(" \t-•*(") == "":
+            continue
+        if re.match(r"\s+[^\W\d_]{2,}", text[m.end() :]):
+            return True
+    return False
 
 
 def localise_fact(kind: str, surface: str, lang: Lang) -> str:

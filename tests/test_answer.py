@@ -179,6 +179,14 @@ def test_a_price_per_unit_is_not_answered_by_a_price_per_another_unit():
     assert not _same_units("كم سعر إيجار المتر المربع؟", "تبلغ نحو 0.05 دولار للكيلوواط ساعة")
 
 
+def test_a_small_number_that_counts_something_is_a_fact_but_a_list_marker_is_not():
+    from regassist.answer import key_facts
+
+    assert key_facts("a flexi-desk usually supports up to 3 residence visas;") == [("number", "3")]
+    assert key_facts("3. The zone authority replies in writing") == []
+    assert key_facts("See Article 5 of the Law") == []
+
+
 def test_a_percentage_question_is_not_a_price_question():
     assert asked_figure("Какой процент оманцев нужно держать в штате компании?") is None
     assert asked_figure("Какая цена аренды офиса?") == "money"
