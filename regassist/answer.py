@@ -603,7 +603,10 @@ class Candidate:
 def sentence_candidates(plan: QueryPlan, hits: Sequence[Hit]) -> list[Candidate]:
     """Every sentence of the top passages with its lexical features (passages that try to instruct the
     assistant are skipped: document text is data, never instructions)."""
-    wants_number = bool(_QUANTITY_Q.search(plan.text))
+    # A question that states a rate or a term ("since VAT is 0% forever ...") wants the sources' figure too.
+    wants_number = bool(_QUANTITY_Q.search(plan.text)) or any(
+        k in ("percent", "duration") for k, _ in facts_of(plan.text)
+    )
     asks_experience = bool(_EXPERIENCE_Q.search(plan.text))
     out: list[Candidate] = []
     for rank, hit in enumerate(hits[:EVIDENCE_PASSAGES]):
