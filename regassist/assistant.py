@@ -99,7 +99,7 @@ class Assistant:
         if parsed is None:
             return None
         places, aspects = parsed
-        table = compare_zones(self, places, aspects, lang)
+        table = compare_zones(self, places, aspects, lang, question=question)
         if not table.citations:
             return None
         return Answer(question, lang, table.to_text(), tuple(table.citations), refused=False, confidence=1.0)

@@ -13,6 +13,7 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import zip_longest
 from typing import TYPE_CHECKING, Any
 
 from regassist.answer import facts_of, localise_fact, states_figure
@@ -183,9 +184,16 @@ def parse_comparison_question(question: str) -> tuple[list[str], list[str]] | No
 
 
 def compare_zones(
-    assistant: Assistant, zones: Sequence[str], aspects: Sequence[str] | None = None, lang: Lang = "en"
+    assistant: Assistant,
+    zones: Sequence[str],
+    aspects: Sequence[str] | None = None,
+    lang: Lang = "en",
+    question: str | None = None,
 ) -> Comparison:
-    """The comparison table for ``zones`` (zone keys or country codes) and ``aspects`` (keys of ASPECTS)."""
+    """The comparison table for ``zones`` (zone keys or country codes) and ``aspects`` (keys of ASPECTS).
+    With the user's ``question`` ("where is a standard office cheaper for an IT start-up ..."), its own words
+    join the aspect's in every cell's search and sentence ranking, so cells answer what was asked rather than
+    the aspect in general."""
     from regassist.gazetteer import default_gazetteer
     from regassist.glossary import default_glossary
 
@@ -203,8 +211,11 @@ def compare_zones(
         filters = _place_filters(place)
         for key in aspect_keys:
             aspect = ASPECTS[key]
-            plan = _aspect_plan(assistant, aspect, lang)
+            plan = _aspect_plan(assistant, aspect, lang, question)
             hits = assistant.searcher.search(plan.text, filters=filters, lang="en", use_places=False)
+            if question:
+                asked = assistant.searcher.search(question, filters=filters, lang=lang, use_places=False)
+                hits = _interleave(asked, hits)
             value, citation = "", None
             best = _best_evidence(assistant, plan, hits, aspect, place) if hits else None
             if best is not None:
@@ -244,6 +255,18 @@ def _best_evidence(assistant: Assistant, plan: QueryPlan, hits: Sequence[Any], a
     return None
 
 
+def _interleave(first: Sequence[Any], second: Sequence[Any]) -> list[Any]:
+    """Hits of two searches, alternating (first, second, first ...), each passage once."""
+    out: list[Any] = []
+    seen: set[int] = set()
+    for pair in zip_longest(first, second):
+        for hit in pair:
+            if hit is not None and hit.chunk.chunk_id not in seen:
+                seen.add(hit.chunk.chunk_id)
+                out.append(hit)
+    return out
+
+
 def _place_filters(place: str) -> Filters:
     """A zone's own documents plus the country-wide texts of its country; a country's documents."""
     from regassist.gazetteer import default_gazetteer
@@ -257,7 +280,7 @@ def _place_filters(place: str) -> Filters:
     return Filters(zones=(place,), countries=(country,), latest_only=True, zone_or_country_wide=True)
 
 
-def _aspect_plan(assistant: Assistant, aspect: Aspect, lang: Lang) -> QueryPlan:
+def _aspect_plan(assistant: Assistant, aspect: Aspect, lang: Lang, question: str | None = None) -> QueryPlan:
     from regassist.glossary import default_glossary
 
     glossary = default_glossary()
@@ -267,7 +290,13 @@ def _aspect_plan(assistant: Assistant, aspect: Aspect, lang: Lang) -> QueryPlan:
         parts += [terms[0] for terms in concept.terms.values() if terms]
     text = "; ".join(parts)
     base = assistant.searcher.plan(text, "en")
-    return QueryPlan(aspect.query, lang, (), (), base.tokens)
+    if not question:
+        return QueryPlan(aspect.query, lang, (), (), base.tokens)
+    asked = assistant.searcher.plan(question, lang)
+    tokens = dict(base.tokens)
+    for token, weight in asked.tokens.items():
+        tokens[token] = tokens.get(token, 0.0) + weight
+    return QueryPlan(question, lang, (), (), tokens)
 
 
 def _value(sentence: str, source_lang: str, lang: Lang) -> str:
