@@ -944,8 +944,10 @@ class Answerer:
             i = starts.index(best.start)
             if i + 1 < len(sentences) and facts_of(sentences[i + 1][0]):
                 chosen.append(Evidence(best.hit, sentences[i + 1][0], sentences[i + 1][1], best.score * 0.9))
+        # Evidence in another language is restated as short labelled figures: one line more fits.
+        limit = self.max_sentences + (1 if best.hit.chunk.lang != lang else 0)
         for ev in pool[1:]:
-            if len(chosen) >= self.max_sentences or ev.score < best.score * 0.6:
+            if len(chosen) >= limit or ev.score < best.score * 0.6:
                 break
             if ev.hit.chunk.lang != lang and not facts_of(ev.text):
                 continue
