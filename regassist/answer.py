@@ -982,7 +982,7 @@ class Answerer:
         self, ev: Evidence, n: int, lang: Lang, asks: Sequence[str] = (), topic: frozenset[str] = frozenset()
     ) -> str:
         if ev.hit.chunk.lang == lang:
-            return f"{ev.text} [{n}]"
+            return f"{reflow(ev.text)} [{n}]"
         from regassist.translate import translate
 
         translated = translate(ev.text, ev.hit.chunk.lang, lang)
@@ -995,7 +995,7 @@ class Answerer:
     ) -> str:
         """The key facts of an evidence sentence, labelled in ``lang`` (no text in other languages)."""
         if ev.hit.chunk.lang == lang:
-            return ev.text.rstrip(".;")
+            return reflow(ev.text).rstrip(".;")
         groups = labelled_facts(ev.text, ev.hit.chunk.lang, lang, asks, topic)
         if groups:
             body = "; ".join(
@@ -1148,6 +1148,14 @@ def _merge_adjacent(evidence: Sequence[Evidence]) -> list[Evidence]:
 
 def _join(lines: Sequence[str], lang: Lang) -> str:
     return " ".join(lines) if len(lines) < 3 else "\n".join(f"• {line}" for line in lines)
+
+
+def reflow(text: str) -> str:
+    """A quote as answer prose: line breaks that PDF extraction left inside sentences become spaces, blank
+    lines between paragraphs or table rows a single line break, and a leading list dash goes. (The citation
+    keeps the verbatim quote.)"""
+    blocks = [re.sub(r"\s*\n\s*", " ", b).strip() for b in re.split(r"\n\s*\n", text)]
+    return re.sub(r"^[-•*–]\s+", "", "\n".join(b for b in blocks if b))
 
 
 def page_lookup(starts: Sequence[int]) -> Callable[[int], int]:

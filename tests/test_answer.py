@@ -187,6 +187,16 @@ def test_a_small_number_that_counts_something_is_a_fact_but_a_list_marker_is_not
     assert key_facts("See Article 5 of the Law") == []
 
 
+def test_answer_prose_reflows_pdf_line_breaks_but_keeps_rows_apart():
+    from regassist.answer import reflow
+
+    assert reflow("Цена выкупа составляет 15 %\nкадастровой стоимости участка;") == (
+        "Цена выкупа составляет 15 % кадастровой стоимости участка;"
+    )
+    assert reflow("- It must sign an agreement.") == "It must sign an agreement."
+    assert reflow("a | b | c\n\nd | e | f") == "a | b | c\nd | e | f"
+
+
 def test_a_percentage_question_is_not_a_price_question():
     assert asked_figure("Какой процент оманцев нужно держать в штате компании?") is None
     assert asked_figure("Какая цена аренды офиса?") == "money"
