@@ -61,8 +61,10 @@ _FIGURE_KINDS = {
     "duration": {"duration", "date"},
     "count": {"number"},
 }
-_VS = re.compile(r"\b(vs\.?|versus|compare[ds]?|comparison|против|сравн\w*|или|karşılaştır\w*|ile|mı|mi|"
+_VS = re.compile(r"\b(vs\.?|versus|compare[ds]?|comparison|против|сравн\w*|или|karşılaştır\w*|ile|"
                  r"قارن|مقارنة|مقابل|أم)\b", re.IGNORECASE)  # fmt: skip
+# Turkish asks "A mı, B mi?" for a choice; one question particle alone is a yes/no question ("... var mı?").
+_TR_CHOICE = re.compile(r"\b(?:mı|mi|mu|mü)\b.*\b(?:mı|mi|mu|mü)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +171,7 @@ def parse_comparison_question(question: str) -> tuple[list[str], list[str]] | No
     from regassist.gazetteer import default_gazetteer
     from regassist.glossary import default_glossary
 
-    if not _VS.search(question):
+    if not (_VS.search(question) or _TR_CHOICE.search(question)):
         return None
     gazetteer = default_gazetteer()
     zones = gazetteer.zones_in(question)

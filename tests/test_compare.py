@@ -40,3 +40,7 @@ def test_comparison_questions_are_recognised():
     assert places == ["alabuga", "TR"]
     assert aspects == ["profit_tax"]
     assert parse_comparison_question("What is the profit tax in Alabuga?") is None
+    # A Turkish yes/no question that names a zone and a nationality is not a comparison; "A mı, B mi?" is.
+    assert parse_comparison_question("Alabuga özel ekonomik bölgesinde yatırımı olan bir Türk şirketi var mı?") is None
+    choice = parse_comparison_question("Ofis hangisinde daha ucuz: Ege Serbest Bölgesi mi, Teknopark İstanbul mu?")
+    assert choice is not None and choice[0] == ["ege_fz", "teknopark_istanbul"]
