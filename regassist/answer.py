@@ -614,6 +614,8 @@ def sentence_candidates(plan: QueryPlan, hits: Sequence[Hit]) -> list[Candidate]
             continue
         context_tokens = set(tokenize(hit.chunk.context, hit.doc.lang, query=True))
         for text, start in split_sentences(hit):
+            if text.rstrip().endswith(("?", "؟")):
+                continue  # a question (forum threads are full of them) never answers one
             tokens = set(tokenize(text, hit.chunk.lang, query=True))
             norm = math.sqrt(max(len(tokens), 4))
             overlap = sum(w for t, w in plan.tokens.items() if t in tokens) / norm

@@ -306,3 +306,19 @@ def test_what_changed_answer_draws_on_both_editions(e5, tmp_path):
     assert {c.edition for c in answer.citations} == editions, answer.citations
     assert "4,000" in answer.text and "5,500" in answer.text, answer.text
     _assert_verbatim(assistant, answer)
+
+
+def test_a_question_in_a_forum_post_is_never_evidence():
+    from regassist.answer import sentence_candidates
+    from regassist.documents import Chunk, DocInfo, Hit
+    from regassist.retrieval import QueryPlan
+
+    text = (
+        "Кстати, вопрос к резидентам: землю потом реально выкупить или это только на бумаге?\n\n"
+        "Мы выкупили участок 3 га в 2023 году, обошлось примерно в 4 млн руб."
+    )
+    chunk = Chunk("f:0", "f", text, "ru", 1, 1, "", 0, len(text))
+    doc = DocInfo("f", "forum.md", "Форум", "ru", "forum", "RU", "alabuga", None, None, 1)
+    plan = QueryPlan("Землю реально выкупить?", "ru", (), (), {"земл": 1.0, "выкуп": 1.0})
+    found = [c.evidence.text for c in sentence_candidates(plan, [Hit(chunk, doc, 1.0)])]
+    assert found == ["Мы выкупили участок 3 га в 2023 году, обошлось примерно в 4 млн руб."]
