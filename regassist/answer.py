@@ -815,8 +815,8 @@ class Answerer:
             text = say(
                 "edition_changed",
                 lang,
-                old_fact=self._fact_text(old[0], lang, topic=asked_concepts(plan)),
-                new_fact=self._fact_text(new[0], lang, topic=asked_concepts(plan)),
+                old_fact=self._fact_text(old[0], lang, asked_kinds(plan.text), asked_concepts(plan)),
+                new_fact=self._fact_text(new[0], lang, asked_kinds(plan.text), asked_concepts(plan)),
                 n_old=1,
                 n_new=2,
             )
