@@ -845,7 +845,7 @@ class Answerer:
         a sentence's cosine is shifted by the difference between its language's background and the asker's,
         so sentences in different languages compete on how much closer than their background they are."""
         w = self.weights
-        candidates = sentence_candidates(plan, hits)
+        candidates = _per_language_overlap(sentence_candidates(plan, hits))
         ranked = _shortlist(sorted(candidates, key=lambda c: c.lexical_score(w), reverse=True))
         if self.embed_query is None or self.embed_sentences is None or not ranked:
             return [replace(c.evidence, score=c.lexical_score(w)) for c in ranked]
@@ -1107,6 +1107,23 @@ def labelled_facts(
         if value not in values:
             values.append(value)
     return list(groups.items())
+
+
+def _per_language_overlap(candidates: list[Candidate]) -> list[Candidate]:
+    """Term overlap scaled per evidence language so that the best sentence of every language has the best
+    overlap of all: the asker's own words always match sentences in the asker's language better than their
+    glossary translations match the others, whatever the sentences say."""
+    best: dict[str, float] = {}
+    for c in candidates:
+        lang = c.evidence.hit.chunk.lang
+        best[lang] = max(best.get(lang, 0.0), c.overlap)
+    top = max(best.values(), default=0.0)
+    return [
+        replace(c, overlap=c.overlap * top / best[c.evidence.hit.chunk.lang])
+        if best[c.evidence.hit.chunk.lang] > 0
+        else c
+        for c in candidates
+    ]
 
 
 def _shortlist(ranked: Sequence[Candidate]) -> list[Candidate]:

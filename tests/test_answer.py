@@ -322,3 +322,19 @@ def test_a_question_in_a_forum_post_is_never_evidence():
     plan = QueryPlan("Землю реально выкупить?", "ru", (), (), {"земл": 1.0, "выкуп": 1.0})
     found = [c.evidence.text for c in sentence_candidates(plan, [Hit(chunk, doc, 1.0)])]
     assert found == ["Мы выкупили участок 3 га в 2023 году, обошлось примерно в 4 млн руб."]
+
+
+def test_term_overlap_is_scaled_per_evidence_language():
+    from regassist.answer import Candidate, Evidence, _per_language_overlap
+    from regassist.documents import Chunk, DocInfo, Hit
+
+    def cand(lang: str, overlap: float) -> Candidate:
+        text = "x" * 30
+        chunk = Chunk(f"{lang}:0", lang, text, lang, 1, 1, "", 0, len(text))
+        doc = DocInfo(lang, f"{lang}.txt", lang, lang, "law", None, None, None, None, 1)
+        return Candidate(Evidence(Hit(chunk, doc, 1.0), text, 0, 0.0), overlap, 0.0, 1.0, False, False)
+
+    scaled = _per_language_overlap(
+        [cand("ru", 2.0), cand("ru", 1.0), cand("en", 0.5), cand("en", 0.25), cand("tr", 0.0)]
+    )
+    assert [c.overlap for c in scaled] == [2.0, 1.0, 2.0, 1.0, 0.0]
