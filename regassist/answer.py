@@ -960,8 +960,9 @@ class Answerer:
     @staticmethod
     def _restated_once(chosen: Sequence[Evidence], lang: Lang, asks: Sequence[str]) -> list[Evidence]:
         """Evidence in another language is restated by its labelled figures: a sentence whose facts an earlier
-        one already stated goes. (One without figures stays: its citation may be the only one to the right
-        document.)"""
+        one already stated goes, and so does one without figures when another sentence of its document stays
+        (it would only say "see the quote"; alone it stays: its citation may be the only one to the right
+        document)."""
         facts = {
             id(ev): {
                 (label, v) for label, values in labelled_facts(ev.text, ev.hit.chunk.lang, lang, asks) for v in values
@@ -977,6 +978,13 @@ class Answerer:
                 continue
             seen |= own or set()
             out.append(ev)
+        mute = [ev for ev in out if id(ev) in facts and not facts[id(ev)]]
+        out = [
+            ev
+            for ev in out
+            if not any(ev is m for m in mute)
+            or not any(o.hit.doc.doc_id == ev.hit.doc.doc_id and not any(o is m for m in mute) for o in out)
+        ]
         return out or list(chosen[:1])
 
     # -- rendering --------------------------------------------------------------------------------
