@@ -1051,6 +1051,7 @@ _COMMA = re.compile(r"[,،](?=\s)")
 CLAUSE_PENALTY = 60  # characters of distance per clause break crossed
 COMMA_PENALTY = 15
 GENERIC_PENALTY = 30
+MAX_FACTS_PER_LINE = 6  # figures restated from one sentence (a table's every cell is no answer)
 LABEL_REACH = 90  # a concept farther from a figure than this (distance as in labelled_facts) does not label it
 
 
@@ -1093,7 +1094,7 @@ def labelled_facts(
     spans = [(s, e, k) for s, e, k in fact_spans(text, "law" in asks) if (k, text[s:e].strip()) in rank]
     spans.sort(key=lambda sp: (rank[(sp[2], text[sp[0] : sp[1]].strip())], sp[0]))
     groups: dict[str, list[str]] = {}
-    for start, end, kind in spans:
+    for start, end, kind in spans[:MAX_FACTS_PER_LINE]:
 
         def distance(m: TermMatch, start: int = start, end: int = end) -> float:
             before = m.end <= start

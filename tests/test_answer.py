@@ -338,3 +338,11 @@ def test_term_overlap_is_scaled_per_evidence_language():
         [cand("ru", 2.0), cand("ru", 1.0), cand("en", 0.5), cand("en", 0.25), cand("tr", 0.0)]
     )
     assert [c.overlap for c in scaled] == [2.0, 1.0, 2.0, 1.0, 0.0]
+
+
+def test_a_table_row_dump_is_restated_by_its_first_figures_only():
+    from regassist.answer import MAX_FACTS_PER_LINE, labelled_facts
+
+    text = "; ".join(f"налог {i} — {i} %" for i in range(1, 10))
+    values = [v for _, vs in labelled_facts(text, "ru", "en") for v in vs]
+    assert values == [f"{i}%" for i in range(1, MAX_FACTS_PER_LINE + 1)]
