@@ -87,9 +87,58 @@ _LAW_Q = re.compile(
     r"بأي\s+(?:قانون|قرار|مرسوم)|(?:أي|ما)\s+(?:قانون|قرار|مرسوم)|رقم\s+(?:القانون|القرار|المرسوم)",
     re.IGNORECASE,
 )
+# Month names in the four languages (Russian in the genitive of dates, Arabic in both the Egyptian/Gulf and the
+# Levantine series) -> month number: "4 August 2023", "1 марта 2025", "6 Şubat 2004", "16 أبريل 2021" are dates,
+# restated language-neutrally as 2023-08-04.
+_MONTHS: dict[str, int] = {
+    name: number
+    for number, names in enumerate(
+        (
+            "january jan января январь ocak يناير كانون_الثاني",
+            "february feb февраля февраль şubat فبراير شباط",
+            "march mar марта март mart مارس آذار",
+            "april apr апреля апрель nisan أبريل إبريل ابريل نيسان",
+            "may мая май mayıs مايو أيار",
+            "june jun июня июнь haziran يونيو يونيه حزيران",
+            "july jul июля июль temmuz يوليو يوليه تموز",
+            "august aug августа август ağustos أغسطس آب",
+            "september sep sept сентября сентябрь eylül سبتمبر أيلول",
+            "october oct октября октябрь ekim أكتوبر تشرين_الأول",
+            "november nov ноября ноябрь kasım نوفمبر تشرين_الثاني",
+            "december dec декабря декабрь aralık ديسمبر كانون_الأول",
+        ),
+        start=1,
+    )
+    for name in names.replace("_", " ").split(" ")
+    if name
+} | {
+    "كانون الثاني": 1, "تشرين الأول": 10, "تشرين الثاني": 11, "كانون الأول": 12
+}  # fmt: skip
+_MONTH = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
+_WORD_DATE = re.compile(
+    rf"(?<!\d)(\d{{1,2}})\s+({_MONTH})\.?\s+((?:19|20)\d{{2}})(?!\d)|\b({_MONTH})\.?\s+(\d{{1,2}}),?\s+((?:19|20)\d{{2}})(?!\d)",
+    re.IGNORECASE,
+)
+
+
+def iso_date(surface: str) -> str | None:
+    """'4 August 2023', 'August 4, 2023', '1 марта 2025' -> '2023-08-04' (None when it is no such date)."""
+    from regassist.textnorm import ascii_digits
+
+    m = _WORD_DATE.search(ascii_digits(surface))
+    if m is None:
+        return None
+    day, month, year = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(5), m.group(4), m.group(6))
+    number = _MONTHS.get(month.lower())
+    if number is None or not 1 <= int(day) <= 31:
+        return None
+    return f"{year}-{number:02d}-{int(day):02d}"
+
+
 _NUMBER = r"\d+(?:[.,\s]\d{3})*(?:[.,]\d+)?"
 _RANGE = rf"{_NUMBER}(?:\s?[–-]\s?{_NUMBER})?"  # "5–8", "4-6", or one number
 _FACTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("date", _WORD_DATE),
     ("percent", re.compile(
         rf"{_RANGE}\s?[%٪‰]|(?:binde|yüzde|процент\w*\s+)\s?{_NUMBER}|"
         rf"{_NUMBER}\s?(?:per ?cent|percent|процент\w*|في المائة|بالمئة)",
@@ -547,6 +596,8 @@ def localise_fact(kind: str, surface: str, lang: Lang) -> str:
     from regassist.textnorm import ascii_digits
 
     text = ascii_digits(surface).replace("٪", "%")
+    if kind == "date":
+        return iso_date(text) or text
     number_match = re.search(_RANGE, text)
     number = number_match.group().strip() if number_match else ""
     if kind == "percent" and number:

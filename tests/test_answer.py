@@ -197,6 +197,22 @@ def test_answer_prose_reflows_pdf_line_breaks_but_keeps_rows_apart():
     assert reflow("a | b | c\n\nd | e | f") == "a | b | c\nd | e | f"
 
 
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("Federal Law No. 292-FZ of 4 August 2023 introduced an experiment", "2023-08-04"),
+        ("по состоянию на 1 марта 2025 г.", "2025-03-01"),
+        ("06 Şubat 2004 tarihinden itibaren", "2004-02-06"),
+        ("تطبق السلطنة الضريبة منذ 16 أبريل 2021", "2021-04-16"),
+        ("signed on August 4, 2023.", "2023-08-04"),
+    ],
+)
+def test_dates_with_month_names_are_restated_language_neutrally(text, iso):
+    dates = [(k, v) for k, v in facts_of(text) if k == "date"]
+    assert len(dates) == 1
+    assert localise_fact("date", dates[0][1], "ar") == iso
+
+
 def test_a_percentage_question_is_not_a_price_question():
     assert asked_figure("Какой процент оманцев нужно держать в штате компании?") is None
     assert asked_figure("Какая цена аренды офиса?") == "money"
