@@ -555,7 +555,11 @@ def key_facts(text: str, asks: Sequence[str] = ()) -> list[tuple[str, str]]:
     (list markers, article numbers, years) only when the sentence has nothing else. ``asks`` are the kinds of
     figure the question asks for (see ``asked_figures``, plus "year"): their facts come first, years are kept
     for "when" questions and counted numbers ("152 residents") for "how many" ones."""
-    found = facts_of(text, identifiers="law" in asks)
+    found = [
+        (k, v)
+        for k, v in facts_of(text, identifiers="law" in asks)
+        if not (k == "date" and _AS_OF.search(_before(text, v)))
+    ]
     with_unit = [(k, v) for k, v in found if k != "number"]
     if not with_unit:  # bare numbers, but not years, nor list markers and other small numbers without a noun
         with_unit = [
@@ -576,7 +580,20 @@ def key_facts(text: str, asks: Sequence[str] = ()) -> list[tuple[str, str]]:
         ]
     out = list(dict.fromkeys([*with_unit, *extra]))
     wanted = set().union(*(_ANSWERED_BY.get(a, set()) for a in asks)) if asks else set()
-    return sorted(out, key=lambda f: (f[0] not in wanted, text.find(f[1])))
+    # a date is the answer to "when / until when / how long"; otherwise it comes after the other figures
+    return sorted(out, key=lambda f: (f[0] not in wanted, f[0] == "date", text.find(f[1])))
+
+
+# "As of 1 March 2025": the date a text describes, not a fact of the rules.
+_AS_OF = re.compile(
+    r"(?:по состоянию на|as of|as at|itibarıyla|itibariyle|itibari ile|اعتبارا من|اعتبارًا من|كما في|حتى تاريخ)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _before(text: str, surface: str, width: int = 24) -> str:
+    at = text.find(surface)
+    return text[max(0, at - width) : at] if at >= 0 else ""
 
 
 def _counts_noun(text: str, number: str) -> bool:

@@ -213,6 +213,14 @@ def test_dates_with_month_names_are_restated_language_neutrally(text, iso):
     assert localise_fact("date", dates[0][1], "ar") == iso
 
 
+def test_an_as_of_date_is_no_fact_and_dates_follow_other_figures():
+    from regassist.answer import key_facts
+
+    assert key_facts("Показатель Значение по состоянию на 1 января 2025 г. 152 резидента") == [("number", "152")]
+    assert key_facts("Since 4 August 2023 the rate is 5%") == [("percent", "5%"), ("date", "4 August 2023")]
+    assert key_facts("Since 4 August 2023 the rate is 5%", ("duration",))[0] == ("date", "4 August 2023")
+
+
 def test_a_percentage_question_is_not_a_price_question():
     assert asked_figure("Какой процент оманцев нужно держать в штате компании?") is None
     assert asked_figure("Какая цена аренды офиса?") == "money"
