@@ -89,7 +89,7 @@ _LAW_Q = re.compile(
 )
 # Month names in the four languages (Russian in the genitive of dates, Arabic in both the Egyptian/Gulf and the
 # Levantine series) -> month number: "4 August 2023", "1 марта 2025", "6 Şubat 2004", "16 أبريل 2021" are dates,
-# restated language-neutrally as 2023-08-04.
+# restated with the month named in the asker's language (local_date).
 _MONTHS: dict[str, int] = {
     name: number
     for number, names in enumerate(
@@ -121,8 +121,21 @@ _WORD_DATE = re.compile(
 )
 
 
-def iso_date(surface: str) -> str | None:
-    """'4 August 2023', 'August 4, 2023', '1 марта 2025' -> '2023-08-04' (None when it is no such date)."""
+_MONTH_NAMES: dict[str, tuple[str, ...]] = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"),
+    "ru": ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
+           "ноября", "декабря"),
+    "tr": ("Ocak", "Şubat", "Mart", "Nisan", "Mayıs", "Haziran", "Temmuz", "Ağustos", "Eylül", "Ekim", "Kasım",
+           "Aralık"),
+    "ar": ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر",
+           "ديسمبر"),
+}  # fmt: skip
+
+
+def local_date(surface: str, lang: Lang) -> str | None:
+    """'4 August 2023' or 'August 4, 2023' -> '4 августа 2023' in Russian: the month named in ``lang``, the day
+    and year as the source writes them (so every number of the answer is the source's); None if no such date."""
     from regassist.textnorm import ascii_digits
 
     m = _WORD_DATE.search(ascii_digits(surface))
@@ -132,7 +145,7 @@ def iso_date(surface: str) -> str | None:
     number = _MONTHS.get(month.lower())
     if number is None or not 1 <= int(day) <= 31:
         return None
-    return f"{year}-{number:02d}-{int(day):02d}"
+    return f"{day} {_MONTH_NAMES[lang][number - 1]} {year}"
 
 
 _NUMBER = r"\d+(?:[.,\s]\d{3})*(?:[.,]\d+)?"
@@ -614,7 +627,7 @@ def localise_fact(kind: str, surface: str, lang: Lang) -> str:
 
     text = ascii_digits(surface).replace("٪", "%")
     if kind == "date":
-        return iso_date(text) or text
+        return local_date(text, lang) or text
     number_match = re.search(_RANGE, text)
     number = number_match.group().strip() if number_match else ""
     if kind == "percent" and number:

@@ -13,7 +13,6 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import zip_longest
 from typing import TYPE_CHECKING, Any
 
 from regassist.answer import facts_of, localise_fact, states_figure
@@ -193,9 +192,9 @@ def compare_zones(
     question: str | None = None,
 ) -> Comparison:
     """The comparison table for ``zones`` (zone keys or country codes) and ``aspects`` (keys of ASPECTS).
-    With the user's ``question`` ("where is a standard office cheaper for an IT start-up ..."), its own words
-    join the aspect's in every cell's search and sentence ranking, so cells answer what was asked rather than
-    the aspect in general."""
+    With the user's ``question`` ("where is a standard office cheaper for an IT start-up ..."), every cell's
+    search is the question itself (within the cell's place) and its words join the aspect's in the sentence
+    ranking, so cells answer what was asked rather than the aspect in general."""
     from regassist.gazetteer import default_gazetteer
     from regassist.glossary import default_glossary
 
@@ -214,10 +213,9 @@ def compare_zones(
         for key in aspect_keys:
             aspect = ASPECTS[key]
             plan = _aspect_plan(assistant, aspect, lang, question)
-            hits = assistant.searcher.search(plan.text, filters=filters, lang="en", use_places=False)
-            if question:
-                asked = assistant.searcher.search(question, filters=filters, lang=lang, use_places=False)
-                hits = _interleave(asked, hits)
+            # The asker's own question, when there is one, finds the passages; the aspect's terms still rank them.
+            query, query_lang = (question, lang) if question else (aspect.query, "en")
+            hits = assistant.searcher.search(query, filters=filters, lang=query_lang, use_places=False)
             value, citation = "", None
             best = _best_evidence(assistant, plan, hits, aspect, place) if hits else None
             if best is not None:
@@ -255,18 +253,6 @@ def _best_evidence(assistant: Assistant, plan: QueryPlan, hits: Sequence[Any], a
             if matches(topics[id(ev)]):
                 return ev
     return None
-
-
-def _interleave(first: Sequence[Any], second: Sequence[Any]) -> list[Any]:
-    """Hits of two searches, alternating (first, second, first ...), each passage once."""
-    out: list[Any] = []
-    seen: set[int] = set()
-    for pair in zip_longest(first, second):
-        for hit in pair:
-            if hit is not None and hit.chunk.chunk_id not in seen:
-                seen.add(hit.chunk.chunk_id)
-                out.append(hit)
-    return out
 
 
 def _place_filters(place: str) -> Filters:
