@@ -203,7 +203,8 @@ _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     )),
     ("money", re.compile(
         r"how much (?:does|do|is|are|will)\b.*\b(?:cost|charge|pay)|"
-        r"\b(?:price|cost|fee|fees|rent|wage|salary|tariff)\b.*\?|"
+        r"\b(?:price|cost|fee|fees|rent|wage|salary|tariff)\b.*\?|\b(?:cheaper|more expensive|pricier)\b|"
+        r"дешевле|дороже|daha ucuz|daha pahalı|أرخص|أغلى|"
         r"сколько\s+стоит|почём|\bстоимост\w*|\bцен\w+|\bтариф\w*|арендн\w+\s+плат\w*|\bзарплат\w*|"
         r"(?:kira\w*|fiyat\w*|ücret\w*|maliyet\w*|bedel\w*|tutar\w*|öde\w*|mal ol\w*)\b.*\bne kadar|"
         r"ne kadar\s+(?:öde\w*|tutar\w*|mal ol\w*)|kaça\s+mal|"

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from regassist.answer import facts_of, localise_fact, states_figure
+from regassist.answer import asked_figures, facts_of, localise_fact, states_figure
 from regassist.documents import Citation, Lang
 from regassist.errors import RegassistError
 from regassist.messages import say
@@ -48,6 +48,7 @@ ASPECTS: dict[str, Aspect] = {
         Aspect("foreign_ownership", ("foreign_ownership",), "percent", "foreign ownership allowed"),
         Aspect("localisation", ("localisation_quota",), "percent", "quota of local employees"),
         Aspect("licence_term", ("operating_licence",), "duration", "operating licence term in years"),
+        Aspect("licence_fee", ("operating_licence",), "amount", "annual licence fee"),
         Aspect("tax_holiday", ("tax_exemption",), "duration", "duration of the tax exemption in years"),
     )
 }
@@ -60,8 +61,8 @@ _FIGURE_KINDS = {
     "duration": {"duration", "date"},
     "count": {"number"},
 }
-_VS = re.compile(r"\b(vs\.?|versus|compare[ds]?|comparison|против|сравн\w*|или|karşılaştır\w*|ile|"
-                 r"قارن|مقارنة|مقابل|أم)\b", re.IGNORECASE)  # fmt: skip
+_VS = re.compile(r"\b(vs\.?|versus|compare[ds]?|comparison|or|против|сравн\w*|или|karşılaştır\w*|ile|veya|yoksa|"
+                 r"قارن|مقارنة|مقابل|أم|أو)\b", re.IGNORECASE)  # fmt: skip
 # Turkish asks "A mı, B mi?" for a choice; one question particle alone is a yes/no question ("... var mı?").
 _TR_CHOICE = re.compile(r"\b(?:mı|mi|mu|mü)\b.*\b(?:mı|mi|mu|mü)\b", re.IGNORECASE)
 
@@ -180,8 +181,19 @@ def parse_comparison_question(question: str) -> tuple[list[str], list[str]] | No
     if len(places) < 2:
         return None
     concepts = [m.concept.key for m in default_glossary().find(question)]
-    aspects = [a.key for a in ASPECTS.values() if set(a.concepts) & set(concepts)]
-    return places, aspects or list(DEFAULT_ASPECTS)
+    found = [a for a in ASPECTS.values() if set(a.concepts) & set(concepts)]
+    # One concept, several aspects (a licence's term or its fee): the kind of figure asked for decides.
+    figures = set(asked_figures(question))
+    wanted = {"money": {"money", "amount"}, "duration": {"duration"}}
+
+    def fits(aspect: Aspect) -> bool:
+        return any(aspect.figure in wanted.get(f, set()) for f in figures)
+
+    chosen = []
+    for group_concepts in dict.fromkeys(a.concepts for a in found):
+        group = [a for a in found if a.concepts == group_concepts]
+        chosen.append(next((a for a in group if fits(a)), group[0]))
+    return places, [a.key for a in chosen] or list(DEFAULT_ASPECTS)
 
 
 def compare_zones(
@@ -232,12 +244,19 @@ def _best_evidence(assistant: Assistant, plan: QueryPlan, hits: Sequence[Any], a
     """The best sentence that names the aspect's concept (else, outside taxes, one of its aspect, such as
     land_plot for land lease) and states a figure of the right kind; the zone's own documents before
     country-wide ones, official texts before forum posts."""
+    from regassist.gazetteer import default_gazetteer
     from regassist.glossary import default_glossary
 
-    glossary = default_glossary()
+    glossary, gazetteer = default_glossary(), default_gazetteer()
     wanted = {glossary.get(k) for k in aspect.concepts}
     wanted_aspects = {c.aspect for c in wanted} - {"tax", "customs", "general"}
-    evidence = assistant.answerer._rank_sentences(plan, hits)
+    # A sentence that names other zones and not this one speaks of them ("KEZAD's fees are lower than DMCC's"
+    # in a DMCC handbook is about KEZAD).
+    evidence = [
+        ev
+        for ev in assistant.answerer._rank_sentences(plan, hits)
+        if not (named := set(gazetteer.zones_in(ev.text))) or place in named or len(place) == 2
+    ]
     # stable sort: keeps the score order within each group
     evidence.sort(key=lambda e: (e.hit.doc.doc_type == "forum", e.hit.doc.zone != place))
     with_figure = [

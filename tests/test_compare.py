@@ -44,3 +44,13 @@ def test_comparison_questions_are_recognised():
     assert parse_comparison_question("Alabuga özel ekonomik bölgesinde yatırımı olan bir Türk şirketi var mı?") is None
     choice = parse_comparison_question("Ofis hangisinde daha ucuz: Ege Serbest Bölgesi mi, Teknopark İstanbul mu?")
     assert choice is not None and choice[0] == ["ege_fz", "teknopark_istanbul"]
+    # "A or B" with two places is a choice; the kind of figure asked decides between a licence's fee and term.
+    assert parse_comparison_question("Which annual licence is cheaper for a trading company: DMCC or JAFZA?") == (
+        ["dmcc", "jafza"],
+        ["licence_fee"],
+    )
+    assert parse_comparison_question("How long is the operating licence in DMCC vs JAFZA?") == (
+        ["dmcc", "jafza"],
+        ["licence_term"],
+    )
+    assert parse_comparison_question("What is the profit tax or VAT in Alabuga?") is None
