@@ -496,7 +496,7 @@ def _fmt(value: Any, digits: int = 3) -> str:
 @cli.command()
 @click.option("--zones", required=True, help="Zones or countries, comma-separated: alabuga,ege_fz,duqm or RU,TR.")
 @click.option("--aspects", help="Comma-separated: profit_tax, property_tax, land_tax, vat, customs, land, office_rent, "
-              "min_investment, foreign_ownership, localisation, licence_term, tax_holiday.")  # fmt: skip
+              "min_investment, foreign_ownership, localisation, licence_term, licence_fee, tax_holiday.")  # fmt: skip
 @click.option("--lang", type=click.Choice(["ru", "en", "ar", "tr"]), default="en", show_default=True)
 @index_option
 @click.option("--json", "as_json", is_flag=True)
