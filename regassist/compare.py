@@ -48,7 +48,7 @@ ASPECTS: dict[str, Aspect] = {
         Aspect("foreign_ownership", ("foreign_ownership",), "percent", "foreign ownership allowed"),
         Aspect("localisation", ("localisation_quota",), "percent", "quota of local employees"),
         Aspect("licence_term", ("operating_licence",), "duration", "operating licence term in years"),
-        Aspect("licence_fee", ("operating_licence",), "amount", "annual licence fee"),
+        Aspect("licence_fee", ("licence_fee", "operating_licence"), "amount", "annual licence fee"),
         Aspect("tax_holiday", ("tax_exemption",), "duration", "duration of the tax exemption in years"),
     )
 }
@@ -189,10 +189,12 @@ def parse_comparison_question(question: str) -> tuple[list[str], list[str]] | No
     def fits(aspect: Aspect) -> bool:
         return any(aspect.figure in wanted.get(f, set()) for f in figures)
 
-    chosen = []
-    for group_concepts in dict.fromkeys(a.concepts for a in found):
-        group = [a for a in found if a.concepts == group_concepts]
-        chosen.append(next((a for a in group if fits(a)), group[0]))
+    chosen: list[Aspect] = []
+    for shared in dict.fromkeys(frozenset(a.concepts) & set(concepts) for a in found):
+        group = [a for a in found if frozenset(a.concepts) & set(concepts) == shared]
+        pick = next((a for a in group if fits(a)), group[0])
+        if pick not in chosen:
+            chosen.append(pick)
     return places, [a.key for a in chosen] or list(DEFAULT_ASPECTS)
 
 
