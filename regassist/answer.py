@@ -748,7 +748,8 @@ class Answerer:
         missing_place = self._missing_place(plan, hits, lang)
         if missing_place:
             return Answer(question, lang, say("refused_place", lang, place=missing_place), (), refused=True)
-        if not hits:
+        if not hits or not tokenize(question, plan.lang, query=True):
+            # nothing found, or nothing asked: "?", "и и и" and the like have no word to look for
             return Answer(question, lang, say("refused", lang, docs=say("no_docs", lang)), (), refused=True)
         hits, edition_notes = self._pick_editions(question, list(hits), lang)
         evidence = self._relevant(plan, self._rank_sentences(plan, hits))

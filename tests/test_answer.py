@@ -370,3 +370,9 @@ def test_a_table_row_dump_is_restated_by_its_first_figures_only():
     text = "; ".join(f"налог {i} — {i} %" for i in range(1, 10))
     values = [v for _, vs in labelled_facts(text, "ru", "en") for v in vs]
     assert values == [f"{i}%" for i in range(1, MAX_FACTS_PER_LINE + 1)]
+
+
+@pytest.mark.parametrize("question", ["?", "и и и", "x x x x", "؟؟"])
+def test_a_question_without_a_word_to_look_for_is_refused(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.refused and answer.citations == (), answer.text
