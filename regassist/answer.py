@@ -487,6 +487,11 @@ _PART_BREAK = re.compile(
 )
 
 
+def _content_words(question: str, lang: Lang) -> list[str]:
+    """The question's search tokens other than question words."""
+    return [t for t in tokenize(question, lang, query=True) if not _INTERROGATIVE.fullmatch(t)]
+
+
 def question_parts(question: str) -> list[str]:
     """The separate questions inside one ("How big is it, how many sites does it have and how many residents?"
     gives three), each a clause with a question word of its own; [] for a question that asks one thing. A
@@ -748,8 +753,8 @@ class Answerer:
         missing_place = self._missing_place(plan, hits, lang)
         if missing_place:
             return Answer(question, lang, say("refused_place", lang, place=missing_place), (), refused=True)
-        if not hits or not tokenize(question, plan.lang, query=True):
-            # nothing found, or nothing asked: "?", "и и и" and the like have no word to look for
+        if not hits or not _content_words(question, plan.lang):
+            # nothing found, or nothing asked: "?", "и и и", "how? what?" have no word to look for
             return Answer(question, lang, say("refused", lang, docs=say("no_docs", lang)), (), refused=True)
         hits, edition_notes = self._pick_editions(question, list(hits), lang)
         evidence = self._relevant(plan, self._rank_sentences(plan, hits))

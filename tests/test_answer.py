@@ -372,7 +372,7 @@ def test_a_table_row_dump_is_restated_by_its_first_figures_only():
     assert values == [f"{i}%" for i in range(1, MAX_FACTS_PER_LINE + 1)]
 
 
-@pytest.mark.parametrize("question", ["?", "и и и", "x x x x", "؟؟"])
+@pytest.mark.parametrize("question", ["?", "и и и", "x x x x", "؟؟", "how? what? when?", "Nasıl? Ne?", "كم؟"])
 def test_a_question_without_a_word_to_look_for_is_refused(assistant, question):
     answer = assistant.ask(question)
     assert answer.refused and answer.citations == (), answer.text
