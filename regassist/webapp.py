@@ -1732,7 +1732,7 @@ class WebApp:
                 ],
                 **light,
             )
-            lang_dd.change(None, [lang_dd], None, js=_DIR_JS, **private)
+            lang_dd.change(None, [lang_dd], None, js=_LOCALE_JS, **private)
             notice_key.change(
                 self.relabel, [lang_dd, notice_key, history], [transcript, op_notice, *label_outputs], **light
             )
@@ -1927,10 +1927,8 @@ def _not_found(lang: str, fallback: str) -> str:
 _FONTS = ("system-ui", "Segoe UI", "Noto Sans", "Noto Naskh Arabic", "Noto Sans Arabic", "DejaVu Sans", "sans-serif")
 THEME = gr.themes.Soft(font=_FONTS, font_mono=("ui-monospace", "DejaVu Sans Mono", "monospace"))
 
-_DIR_JS = """(lang) => {
-  const rtl = lang === 'ar';
-  document.documentElement.setAttribute('dir', rtl ? 'rtl' : 'ltr');
-  document.documentElement.setAttribute('lang', lang || 'en');
+# Gradio's own words in the interface language. (The page's dir and lang attributes follow the header: see HEAD.)
+_LOCALE_JS = """(lang) => {
   try {  // Gradio's own words (upload area, buttons) in the same language, when its runtime exposes changeLocale
     const core = performance.getEntriesByType('resource').map((e) => e.name)
       .find((n) => /\\/core-[\\w-]+\\.js$/.test(n));
