@@ -180,8 +180,8 @@ def parse_comparison_question(question: str) -> tuple[list[str], list[str]] | No
     places += [c for c in gazetteer.countries_in(question) if c not in zone_countries]
     if len(places) < 2:
         return None
-    concepts = [m.concept.key for m in default_glossary().find(question)]
-    found = [a for a in ASPECTS.values() if set(a.concepts) & set(concepts)]
+    concepts = {m.concept.key for m in default_glossary().find(question)}
+    found = [a for a in ASPECTS.values() if set(a.concepts) & concepts]
     # One concept, several aspects (a licence's term or its fee): the kind of figure asked for decides.
     figures = set(asked_figures(question))
     wanted = {"money": {"money", "amount"}, "duration": {"duration"}}
@@ -190,8 +190,8 @@ def parse_comparison_question(question: str) -> tuple[list[str], list[str]] | No
         return any(aspect.figure in wanted.get(f, set()) for f in figures)
 
     chosen: list[Aspect] = []
-    for shared in dict.fromkeys(frozenset(a.concepts) & set(concepts) for a in found):
-        group = [a for a in found if frozenset(a.concepts) & set(concepts) == shared]
+    for shared in dict.fromkeys(frozenset(a.concepts) & concepts for a in found):
+        group = [a for a in found if frozenset(a.concepts) & concepts == shared]
         pick = next((a for a in group if fits(a)), group[0])
         if pick not in chosen:
             chosen.append(pick)
