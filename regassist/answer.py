@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -94,25 +94,22 @@ _MONTHS: dict[str, int] = {
     name: number
     for number, names in enumerate(
         (
-            "january jan января январь ocak يناير كانون_الثاني",
-            "february feb февраля февраль şubat فبراير شباط",
-            "march mar марта март mart مارس آذار",
-            "april apr апреля апрель nisan أبريل إبريل ابريل نيسان",
-            "may мая май mayıs مايو أيار",
-            "june jun июня июнь haziran يونيو يونيه حزيران",
-            "july jul июля июль temmuz يوليو يوليه تموز",
-            "august aug августа август ağustos أغسطس آب",
-            "september sep sept сентября сентябрь eylül سبتمبر أيلول",
-            "october oct октября октябрь ekim أكتوبر تشرين_الأول",
-            "november nov ноября ноябрь kasım نوفمبر تشرين_الثاني",
-            "december dec декабря декабрь aralık ديسمبر كانون_الأول",
+            ("january", "jan", "января", "январь", "ocak", "يناير", "كانون الثاني"),
+            ("february", "feb", "февраля", "февраль", "şubat", "فبراير", "شباط"),
+            ("march", "mar", "марта", "март", "mart", "مارس", "آذار"),
+            ("april", "apr", "апреля", "апрель", "nisan", "أبريل", "إبريل", "ابريل", "نيسان"),
+            ("may", "мая", "май", "mayıs", "مايو", "أيار"),
+            ("june", "jun", "июня", "июнь", "haziran", "يونيو", "يونيه", "حزيران"),
+            ("july", "jul", "июля", "июль", "temmuz", "يوليو", "يوليه", "تموز"),
+            ("august", "aug", "августа", "август", "ağustos", "أغسطس", "آب"),
+            ("september", "sep", "sept", "сентября", "сентябрь", "eylül", "سبتمبر", "أيلول"),
+            ("october", "oct", "октября", "октябрь", "ekim", "أكتوبر", "تشرين الأول"),
+            ("november", "nov", "ноября", "ноябрь", "kasım", "نوفمبر", "تشرين الثاني"),
+            ("december", "dec", "декабря", "декабрь", "aralık", "ديسمبر", "كانون الأول"),
         ),
         start=1,
     )
-    for name in names.replace("_", " ").split(" ")
-    if name
-} | {
-    "كانون الثاني": 1, "تشرين الأول": 10, "تشرين الثاني": 11, "كانون الأول": 12
+    for name in names
 }  # fmt: skip
 _MONTH = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
 _WORD_DATE = re.compile(
@@ -187,6 +184,7 @@ _NUMBER_WORDS = re.compile(
     r"واحد|اثنين|ثلاث|أربع|خمس|ست|سبع|ثماني|تسع|عشر|عشرين|ثلاثين|خمسين|سنتين|شهرين|عامين)\b",
     re.IGNORECASE,
 )
+_OFTEN_WORDS = "how often|как часто|ne sıklıkla|kaç yılda bir|كل كم"  # a frequency: a duration, not a price
 # What kind of figure a question asks for; evidence without such a figure does not answer it.
 _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("count", re.compile(
@@ -196,7 +194,7 @@ _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.IGNORECASE,
     )),
     ("duration", re.compile(
-        r"how long|how often|how many\s+(?:days|weeks|months|years)\b|как часто|ne sıklıkla|kaç yılda bir|كل كم|"
+        rf"how long|{_OFTEN_WORDS}|how many\s+(?:days|weeks|months|years)\b|"
         r"на какой срок|сколько\s+(?:лет|месяцев|дней|времени)|как долго|"
         r"ne kadar süre|kaç\s+(?:yıl|ay|gün|hafta)|ne zamana kadar|كم\s+(?:سنة|عام|شهر|يوم)|ما\s+مدة|كم\s+مدة",
         re.IGNORECASE,
@@ -216,7 +214,8 @@ _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _ANSWERED_BY = {
     "count": {"number"},
     "duration": {"duration", "date"},
-    "money": {"money", "percent"},
+    "money": {"money", "percent"},  # a rent may be stated as a % of cadastral value
+    "amount": {"money"},  # a sum of money proper, never a percentage
 }
 _UNIT_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(лет|года?|years?|yıl\w*|سنة|سنوات|عامًا|عاما|أعوام)$", re.I), "year"),
@@ -444,8 +443,11 @@ def asked_figures(question: str) -> tuple[str, ...]:
     """Every kind of figure the question asks for ("how long did it take and what rent do you pay" asks for a
     duration and a price), in the order of _ASKS; each part of a question that asks several things counts
     for its own ("how often is the fee reviewed" asks for a duration, not for a price)."""
-    parts = question_parts(question) or [question]
-    kinds = [k for part in parts for k in _part_figures(part)]
+    return _in_asks_order(_part_figures(part) for part in question_parts(question) or [question])
+
+
+def _in_asks_order(per_part: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
+    kinds = {k for part in per_part for k in part}
     return tuple(kind for kind, _ in _ASKS if kind in kinds)
 
 
@@ -453,10 +455,11 @@ def required_figures(question: str) -> tuple[str, ...]:
     """The kinds of figure evidence must state to answer ``question``: none when one of its parts asks for no
     figure at all ("does the exemption cover hardware, and until when?" is answered by a sentence without one)."""
     parts = question_parts(question)
-    if parts and not all(_part_figures(p) or _HOW_MUCH.search(p) for p in parts):
+    per_part = [_part_figures(p) for p in parts or [question]]
+    if parts and not all(kinds or _HOW_MUCH.search(p) for p, kinds in zip(parts, per_part, strict=True)):
         return ()
-    vague = any(not _part_figures(p) for p in parts)  # "... and how much is it now?": any figure answers
-    return asked_figures(question) + (("any",) if vague else ())
+    vague = bool(parts) and not all(per_part)  # "... and how much is it now?": any figure answers
+    return _in_asks_order(per_part) + (("any",) if vague else ())
 
 
 def _part_figures(text: str) -> tuple[str, ...]:
@@ -469,7 +472,7 @@ def _part_figures(text: str) -> tuple[str, ...]:
 
 # "How much / how many" without saying of what ("... and how much is it now?"): a part that asks for a figure.
 _HOW_MUCH = re.compile(r"how much|how many|сколько|почём|ne kadar|kaç|(?:^|\s)و?كم(?=\s|$)|بكم", re.IGNORECASE)
-_OFTEN = re.compile(r"how often|как часто|ne sıklıkla|kaç yılda bir|كل كم", re.IGNORECASE)
+_OFTEN = re.compile(_OFTEN_WORDS, re.IGNORECASE)
 
 
 # Words that make a clause a question of its own, per language (Turkish and Arabic particles included).
@@ -532,13 +535,6 @@ def _same_units(question: str, text: str) -> bool:
     return not any(p.search(text) for p in _PER_UNITS)
 
 
-def _states_money(text: str, before: str = "") -> bool:
-    """A sum of money proper (not a percentage): a figure with a currency, or a bare number in a table
-    whose text just before names one."""
-    kinds = {k for k, _ in facts_of(text)}
-    return "money" in kinds or ("number" in kinds and bool(_CURRENCY.search(before[-80:] + text)))
-
-
 _CURRENCY = re.compile(r"USD|US\$|\$|AED|SAR|OMR|EGP|EUR|€|TL|TRY|руб|₽|рубл|درهم|ريال|دولار|جنيه|dolar|lira", re.I)
 
 
@@ -551,8 +547,8 @@ _COUNTED = re.compile(
 
 def states_figure(text: str, kind: str, context: str = "") -> bool:
     """Whether ``text`` states a figure of ``kind`` (digits, or a spelled-out number for durations).
-    A bare number counts as a price when the text just before it names a currency (a tariff table's cell),
-    and as a count when a counted noun (companies, residents, employees ...) stands next to it."""
+    A bare number counts as a price or an amount when the text just before it names a currency (a tariff
+    table's cell), and as a count when a counted noun (companies, residents, employees ...) stands next to it."""
     found = facts_of(text)
     kinds = {k for k, _ in found}
     if kind == "any":
@@ -564,7 +560,7 @@ def states_figure(text: str, kind: str, context: str = "") -> bool:
         )
     if kinds & _ANSWERED_BY[kind]:
         return True
-    if kind == "money" and "number" in kinds and _CURRENCY.search(context):
+    if kind in ("money", "amount") and "number" in kinds and _CURRENCY.search(context):
         return True
     return kind in ("duration", "count") and bool(_NUMBER_WORDS.search(text))
 
@@ -900,11 +896,12 @@ class Answerer:
             if not old or not new:
                 continue
             c_old, c_new = self._cite(1, old[0]), self._cite(2, new[0])
+            asks, topic = asked_kinds(plan.text), asked_concepts(plan)
             text = say(
                 "edition_changed",
                 lang,
-                old_fact=self._fact_text(old[0], lang, asked_kinds(plan.text), asked_concepts(plan)),
-                new_fact=self._fact_text(new[0], lang, asked_kinds(plan.text), asked_concepts(plan)),
+                old_fact=self._fact_text(old[0], lang, asks, topic),
+                new_fact=self._fact_text(new[0], lang, asks, topic),
                 n_old=1,
                 n_new=2,
             )
@@ -917,7 +914,7 @@ class Answerer:
         """Fact-bearing sentences of ``ranked``: the relevant ones (if any), those that state the kind of figure
         asked for ("rent" asks for a price, not for an area) first."""
         relevant = [e for e in (self._relevant(plan, ranked) or ranked) if facts_of(e.text)]
-        kinds = [k for k in asked_figures(plan.text) if k != "any"]
+        kinds = asked_figures(plan.text)
         stating = [e for e in relevant if any(states_figure(e.text, k) for k in kinds)]
         return stating + [e for e in relevant if e not in stating]
 
@@ -970,7 +967,7 @@ class Answerer:
         from regassist.glossary import default_glossary
 
         glossary, gazetteer = default_glossary(), default_gazetteer()
-        asked = {m.concept for m in glossary.find(plan.text, plan.lang) if m.concept.key not in GENERIC_CONCEPTS}
+        asked = _asked_concepts(plan)
         asked_aspects = {c.aspect for c in asked} - {"general"}
         asked_keys = {c.key for c in asked}
         figures = required_figures(plan.text)
@@ -1006,7 +1003,12 @@ class Answerer:
                     continue
                 # A percentage answers a price question only where the sentence names the priced thing ("rent:
                 # 2% of the cadastral value"); "12% of world trade" does not give a wage.
-                if stated == ["money"] and asked and not named_topic and not _states_money(ev.text, before):
+                if (
+                    stated == ["money"]
+                    and asked
+                    and not named_topic
+                    and not states_figure(ev.text, "amount", before[-80:] + ev.text)
+                ):
                     continue
             if not _same_units(plan.text, ev.text):
                 continue
@@ -1066,13 +1068,9 @@ class Answerer:
                 continue
             seen |= own or set()
             out.append(ev)
-        mute = [ev for ev in out if id(ev) in facts and not facts[id(ev)]]
-        out = [
-            ev
-            for ev in out
-            if not any(ev is m for m in mute)
-            or not any(o.hit.doc.doc_id == ev.hit.doc.doc_id and not any(o is m for m in mute) for o in out)
-        ]
+        mute = {id(ev) for ev in out if id(ev) in facts and not facts[id(ev)]}
+        voiced_docs = {ev.hit.doc.doc_id for ev in out if id(ev) not in mute}
+        out = [ev for ev in out if id(ev) not in mute or ev.hit.doc.doc_id not in voiced_docs]
         return out or list(chosen[:1])
 
     # -- rendering --------------------------------------------------------------------------------
@@ -1143,11 +1141,16 @@ MAX_FACTS_PER_LINE = 6  # figures restated from one sentence (a table's every ce
 LABEL_REACH = 90  # a concept farther from a figure than this (distance as in labelled_facts) does not label it
 
 
-def asked_concepts(plan: QueryPlan) -> frozenset[str]:
-    """Keys of the specific glossary concepts (not GENERIC_CONCEPTS) the question names."""
+def _asked_concepts(plan: QueryPlan) -> set[Concept]:
+    """The specific glossary concepts (not GENERIC_CONCEPTS) the question names."""
     from regassist.glossary import default_glossary
 
-    return frozenset(m.concept.key for m in default_glossary().find(plan.text, plan.lang)) - GENERIC_CONCEPTS
+    return {m.concept for m in default_glossary().find(plan.text, plan.lang) if m.concept.key not in GENERIC_CONCEPTS}
+
+
+def asked_concepts(plan: QueryPlan) -> frozenset[str]:
+    """Keys of the specific glossary concepts the question names (``_asked_concepts``)."""
+    return frozenset(c.key for c in _asked_concepts(plan))
 
 
 def _sentence_concepts(text: str, lang: str) -> list[Concept]:
