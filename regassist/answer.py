@@ -880,7 +880,9 @@ class Answerer:
         return kept, notes
 
     def _edition_change(self, plan: QueryPlan, hits: Sequence[Hit], lang: Lang) -> tuple[str, list[Citation]] | None:
-        """'What changed': the best fact-bearing sentence of the oldest and newest edition of one series."""
+        """'What changed': the provisions on the asked matter that the oldest and newest edition of one series
+        word differently (a rate, a term, a price), each edition's sentence cited. Where no changed provision
+        is found among the retrieved passages, the best fact-bearing sentence of each edition."""
         series_hits: dict[str, list[Hit]] = {}
         for h in hits:
             if h.doc.series and h.doc.edition:
@@ -889,25 +891,34 @@ class Answerer:
             editions = sorted({h.doc.edition for h in group if h.doc.edition})
             if len(editions) < 2:
                 continue
-            old = self._rank_sentences(plan, [h for h in group if h.doc.edition == editions[0]])
-            new = self._rank_sentences(plan, [h for h in group if h.doc.edition == editions[-1]])
+            old_hits = [h for h in group if h.doc.edition == editions[0]]
+            new_hits = [h for h in group if h.doc.edition == editions[-1]]
             # Sentences about what was asked (its concept, its kind of figure), where each edition has some.
-            old, new = (self._on_point(plan, found) for found in (old, new))
+            old, new = (self._on_point(plan, self._rank_sentences(plan, found)) for found in (old_hits, new_hits))
             if not old or not new:
                 continue
-            c_old, c_new = self._cite(1, old[0]), self._cite(2, new[0])
+            years = sorted({e[:4] for e in editions})
+            kinds = asked_figures(plan.text)
+            pairs = changed_pairs(old, new, old_hits, new_hits, years, kinds) or [(old[0], new[0])]
             asks, topic = asked_kinds(plan.text), asked_concepts(plan)
-            text = say(
-                "edition_changed",
-                lang,
-                old_fact=self._fact_text(old[0], lang, asks, topic),
-                new_fact=self._fact_text(new[0], lang, asks, topic),
-                n_old=1,
-                n_new=2,
-            )
+            lines: list[str] = []
+            citations: list[Citation] = []
+            for before, after in pairs:
+                n = len(citations) + 1
+                citations += [self._cite(n, before), self._cite(n + 1, after)]
+                lines.append(
+                    say(
+                        "edition_changed",
+                        lang,
+                        old_fact=self._fact_text(before, lang, asks, topic),
+                        new_fact=self._fact_text(after, lang, asks, topic),
+                        n_old=n,
+                        n_new=n + 1,
+                    )
+                )
             # The editions' dates come from metadata, not from the quotes: a note of their own, after the answer.
             note = say("editions_compared", lang, old=editions[0], new=editions[-1])
-            return f"{text}\n\n{note}", [c_old, c_new]
+            return "\n".join(lines) + f"\n\n{note}", citations
         return None
 
     def _on_point(self, plan: QueryPlan, ranked: Sequence[Evidence]) -> list[Evidence]:
@@ -1280,3 +1291,95 @@ def reflow(text: str) -> str:
 def page_lookup(starts: Sequence[int]) -> Callable[[int], int]:
     """Offset in a document's text -> 1-based page, from the offsets where its pages start."""
     return lambda offset: max(1, bisect_right(starts, offset))
+
+
+# -- editions: which provisions changed --------------------------------------------------------------------
+ALIGNED = 0.6  # share of words (figures aside) two editions' sentences have in common to be one provision
+EDITION_CANDIDATES = 6  # on-point sentences of each edition looked at for a changed counterpart
+MAX_CHANGES = 2  # changed provisions one answer reports
+CHANGE_REACH = 0.6  # a second changed provision is reported when its score is this share of the first's
+
+
+def _skeleton(text: str) -> list[str]:
+    """The words of a sentence without its figures: what stays when an edition only changes a rate or a term."""
+    return [w for w in re.findall(r"\w+", fold(text)) if not any(ch.isdigit() for ch in w)]
+
+
+def _figures(text: str) -> list[str]:
+    from regassist.textnorm import ascii_digits
+
+    return re.findall(_NUMBER, ascii_digits(text))
+
+
+def _counterpart(ev: Evidence, others: Sequence[Evidence]) -> tuple[Evidence, float] | None:
+    """The sentence of the other edition that words the same provision, and how alike their words are."""
+    from difflib import SequenceMatcher
+
+    words = _skeleton(ev.text)
+    if len(words) < 3:
+        return None
+    matcher = SequenceMatcher(autojunk=False)
+    matcher.set_seq2(words)
+    best: tuple[Evidence, float] | None = None
+    for other in others:
+        matcher.set_seq1(_skeleton(other.text))
+        if matcher.real_quick_ratio() < ALIGNED or matcher.quick_ratio() < ALIGNED:
+            continue
+        ratio = matcher.ratio()
+        if ratio >= ALIGNED and (best is None or ratio > best[1]):
+            best = (other, ratio)
+    return best
+
+
+def _reworded(a: str, b: str, years: Sequence[str] = ()) -> bool:
+    """Two wordings of one provision differ in a figure or in a word (not only in line breaks), leaving aside
+    dates in the editions' own ``years``: "as of 1 March 2025" is the edition's stamp, not a changed rule."""
+    if years:
+        stamp = re.compile(rf"{_WORD_DATE.pattern}|(?<!\d)(?:{'|'.join(map(re.escape, years))})(?!\d)", re.I)
+        a, b = stamp.sub(" ", a), stamp.sub(" ", b)
+    return _figures(a) != _figures(b) or _skeleton(a) != _skeleton(b)
+
+
+def changed_pairs(
+    old: Sequence[Evidence],
+    new: Sequence[Evidence],
+    old_hits: Sequence[Hit],
+    new_hits: Sequence[Hit],
+    years: Sequence[str] = (),
+    kinds: Sequence[str] = (),
+) -> list[tuple[Evidence, Evidence]]:
+    """(older, newer) wordings of the provisions on the asked matter that differ between two editions, best
+    first, at most ``MAX_CHANGES``. ``old`` and ``new`` are each edition's on-point sentences, ranked; their
+    counterparts are looked for among every sentence of the other edition's retrieved passages. Dates in the
+    editions' own ``years`` do not make a change; pairs that state a figure of the asked ``kinds`` come first.
+
+    Written here because a text diff (difflib over whole documents) reports every changed line, while the
+    asker wants the changed provisions on one matter: the ranking picks the matter, the alignment the pair."""
+    every_old = [Evidence(h, s, start, 0.0) for h in old_hits for s, start in split_sentences(h)]
+    every_new = [Evidence(h, s, start, 0.0) for h in new_hits for s, start in split_sentences(h)]
+    found: dict[tuple[str, int, str, int], tuple[float, Evidence, Evidence]] = {}
+    for ranked, others, is_old in ((old, every_new, True), (new, every_old, False)):
+        for ev in ranked[:EDITION_CANDIDATES]:
+            match = _counterpart(ev, others)
+            if match is None or not _reworded(ev.text, match[0].text, years):
+                continue
+            before, after = (ev, match[0]) if is_old else (match[0], ev)
+            key = (before.hit.doc.doc_id, before.start, after.hit.doc.doc_id, after.start)
+            if key not in found or found[key][0] < ev.score:
+                found[key] = (ev.score, before, after)
+
+    def stating(pair: tuple[float, Evidence, Evidence]) -> bool:
+        return any(states_figure(ev.text, kind) for ev in pair[1:] for kind in kinds)
+
+    ranked_pairs = sorted(found.values(), key=lambda t: (stating(t), t[0]), reverse=True)
+    out: list[tuple[float, Evidence, Evidence]] = []
+    for pair in ranked_pairs:
+        score, before, after = pair
+        if out and (score < max(out[0][0], 0.0) * CHANGE_REACH or stating(pair) != stating(out[0])):
+            break
+        if any(_overlaps(before, b) or _overlaps(after, a) for _, b, a in out):
+            continue
+        out.append((score, before, after))
+        if len(out) == MAX_CHANGES:
+            break
+    return [(b, a) for _, b, a in sorted(out, key=lambda t: t[1].start)]

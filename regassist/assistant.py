@@ -10,12 +10,13 @@ import numpy as np
 
 from regassist.answer import Answerer, page_lookup
 from regassist.config import Settings
-from regassist.documents import Answer, Hit, Lang
+from regassist.documents import Answer, DocInfo, Hit, Lang
 from regassist.embeddings import Embedder
 from regassist.retrieval import Searcher
 from regassist.store import Filters
 
 EDITION_PASSAGES = 3  # passages of each edition a "what changed" answer draws on
+TWINS = 2  # passages of another edition under the same heading added per retrieved passage
 
 
 class Assistant:
@@ -82,6 +83,26 @@ class Assistant:
                 found = self.searcher.search(question, k=EDITION_PASSAGES, filters=scoped, lang=lang)
                 seen = {h.chunk.chunk_id for h in out}
                 out += [h for h in found if h.chunk.chunk_id not in seen]
+            out += self._twins(out, editions)
+        return out
+
+    def _twins(self, hits: list[Hit], editions: list[DocInfo]) -> list[Hit]:
+        """Passages of the series' editions under the same heading as a retrieved passage of another edition,
+        nearest in relative position: where an edition reworded a provision, its other wording sits there,
+        though the search may not rank it (the question's words can fit one wording better)."""
+        chunks = {d.doc_id: self.registry.chunks_of(d.doc_id) for d in editions}
+        length = {doc_id: max((c.end for c in cs), default=0) or 1 for doc_id, cs in chunks.items()}
+        seen = {h.chunk.chunk_id for h in hits}
+        out: list[Hit] = []
+        for doc in editions:
+            for h in hits:
+                if h.doc.doc_id not in chunks or h.doc.doc_id == doc.doc_id:
+                    continue
+                where = h.chunk.start / length[h.doc.doc_id]
+                same = [c for c in chunks[doc.doc_id] if c.section == h.chunk.section and c.chunk_id not in seen]
+                for c in sorted(same, key=lambda c: abs(c.start / length[doc.doc_id] - where))[:TWINS]:
+                    seen.add(c.chunk_id)
+                    out.append(Hit(c, doc, score=0.0, rank=len(hits) + len(out)))
         return out
 
     def compare(self, zones: list[str], aspects: list[str] | None = None, lang: Lang = "en"):  # type: ignore[no-untyped-def]

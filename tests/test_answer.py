@@ -324,12 +324,56 @@ def test_what_changed_answer_draws_on_both_editions(e5, tmp_path):
     only_old = [h for h in assistant.search(question) if h.doc.edition.startswith("2023")]
     completed = assistant._with_every_edition(question, only_old, None, "en")
     assert any(h.doc.edition.startswith("2025") and "5,500" in h.chunk.text for h in completed)
+    # The other edition's passage under the same heading comes along, searched for or not.
+    rent_2023 = [h for h in only_old if "4,000" in h.chunk.text]
+    twins = assistant._twins(rent_2023, assistant.registry.series_documents(rent_2023[0].doc.series))
+    assert [h.doc.edition[:4] for h in twins] == ["2025"] and "5,500" in twins[0].chunk.text, twins
 
     answer = assistant.ask(question)
     assert not answer.refused, answer.text
     assert {c.edition for c in answer.citations} == editions, answer.citations
     assert "4,000" in answer.text and "5,500" in answer.text, answer.text
     _assert_verbatim(assistant, answer)
+
+
+def _edition_hit(doc_id: str, edition: str, text: str):
+    from regassist.documents import Chunk, DocInfo, Hit
+
+    doc = DocInfo(doc_id, f"{doc_id}.pdf", "Guide", "ru", "handbook", "RU", None, edition, "guide", 1)
+    return Hit(Chunk(f"{doc_id}:0", doc_id, text, "ru", 1, 1, "Раздел 3. Налоги", 0, len(text)), doc, 1.0)
+
+
+def test_changed_pairs_align_the_reworded_provisions_of_two_editions():
+    """'What changed' quotes, from each edition, the wording of the same provision, and only provisions whose
+    figures or words differ: the edition's own 'as of' date is no change, an unchanged rule is no change."""
+    from regassist.answer import Evidence, changed_pairs, split_sentences
+
+    stamp = "Путеводитель резидента, издание {y} года, по состоянию на 1 {m} {y} г."
+    same = "Транспортный налог не уплачивается в течение 10 лет с месяца регистрации транспортного средства."
+    old = _edition_hit("g23", "2023-01-01", "\n".join([
+        stamp.format(y=2023, m="января"), same,
+        "Налог на прибыль для резидента: региональная часть — 2 % в течение первых 5 лет, затем 7 % ещё 5 лет.",
+        "Налог на имущество организаций не уплачивается в течение 10 лет с месяца постановки на учёт."]))  # fmt: skip
+    new = _edition_hit("g25", "2025-03-01", "\n".join([
+        stamp.format(y=2025, m="марта"), same,
+        "Налог на прибыль для резидента: региональная часть — 5 % в течение первых 5 лет, затем 10 % ещё 5 лет.",
+        "Налог на имущество организаций не уплачивается в течение первых 5 лет, затем ставка 1,1 %."]))  # fmt: skip
+
+    def ranked(hit):  # every sentence "on point", in document order, scores falling
+        return [Evidence(hit, s, start, 5.0 - i) for i, (s, start) in enumerate(split_sentences(hit))]
+
+    pairs = changed_pairs(ranked(old), ranked(new), [old], [new], years=("2023", "2025"), kinds=("money",))
+    assert len(pairs) == 2, pairs
+    (before, after), (before2, after2) = pairs
+    assert "2 %" in before.text and "5 %" in after.text  # one provision, old wording then new
+    assert before.hit.doc.edition < after.hit.doc.edition
+    assert "имущество" in before2.text and "1,1 %" in after2.text
+    quoted = {e.text for pair in pairs for e in pair}
+    assert not any("издание" in t or t == same for t in quoted)  # the stamp and the unchanged rule are no change
+    for any_kind in changed_pairs(ranked(old), ranked(new), [old], [new], years=("2023", "2025")):
+        assert not any("издание" in e.text for e in any_kind), any_kind
+    # Nothing reworded: no pairs (the answer then falls back to each edition's best sentence).
+    assert changed_pairs(ranked(old), ranked(old), [old], [old], years=("2023",)) == []
 
 
 def test_a_question_in_a_forum_post_is_never_evidence():
