@@ -683,13 +683,20 @@ class Candidate:
         )
 
 
+def states_premise(question: str) -> bool:
+    """The question states a rate or a term ("since VAT is 0% forever ...", "with our 50-year guarantee")."""
+    return any(k in ("percent", "duration") for k, _ in facts_of(question))
+
+
+def wants_figures(question: str) -> bool:
+    """A "how much / how long" question, or one that states a figure and so wants the sources' figure too."""
+    return bool(_QUANTITY_Q.search(question)) or states_premise(question)
+
+
 def sentence_candidates(plan: QueryPlan, hits: Sequence[Hit]) -> list[Candidate]:
     """Every sentence of the top passages with its lexical features (passages that try to instruct the
     assistant are skipped: document text is data, never instructions)."""
-    # A question that states a rate or a term ("since VAT is 0% forever ...") wants the sources' figure too.
-    wants_number = bool(_QUANTITY_Q.search(plan.text)) or any(
-        k in ("percent", "duration") for k, _ in facts_of(plan.text)
-    )
+    wants_number = wants_figures(plan.text)
     asks_experience = bool(_EXPERIENCE_Q.search(plan.text))
     out: list[Candidate] = []
     for rank, hit in enumerate(hits[:EVIDENCE_PASSAGES]):
@@ -764,7 +771,7 @@ class Answerer:
                 return Answer(question, lang, text, tuple(citations), refused=False)
         asks = asked_kinds(question)
         topic = asked_concepts(plan)
-        chosen = self._choose(evidence, bool(_QUANTITY_Q.search(question)), lang)
+        chosen = self._choose(evidence, wants_figures(question), lang, premise=states_premise(question))
         chosen = self._restated_once(self._answer_parts(question, plan, hits, chosen, lang), lang, asks)
         citations: list[Citation] = []
         lines: list[str] = []
@@ -1026,7 +1033,9 @@ class Answerer:
             out.append(ev)
         return out
 
-    def _choose(self, evidence: Sequence[Evidence], wants_number: bool, lang: Lang) -> list[Evidence]:
+    def _choose(
+        self, evidence: Sequence[Evidence], wants_number: bool, lang: Lang, premise: bool = False
+    ) -> list[Evidence]:
         """The best sentence, the one after it when it carries the figures (tables and lists continue across
         sentences), then others within 60% of the best score; adjacent ones become one quote. For "how much"
         questions, and for evidence in another language (rendered as facts), sentences without figures go."""
@@ -1047,8 +1056,9 @@ class Answerer:
             i = starts.index(best.start)
             if i + 1 < len(sentences) and facts_of(sentences[i + 1][0]):
                 chosen.append(Evidence(best.hit, sentences[i + 1][0], sentences[i + 1][1], best.score * 0.9))
-        # Evidence in another language is restated as short labelled figures: one line more fits.
-        limit = self.max_sentences + (1 if best.hit.chunk.lang != lang else 0)
+        # Evidence in another language is restated as short labelled figures: one line more fits. A correction
+        # of a stated figure quotes the sources' provision whole: its continuation takes no place of its own.
+        limit = self.max_sentences + (1 if best.hit.chunk.lang != lang else 0) + (len(chosen) - 1 if premise else 0)
         for ev in pool[1:]:
             if len(chosen) >= limit or ev.score < best.score * 0.6:
                 break

@@ -336,6 +336,26 @@ def test_what_changed_answer_draws_on_both_editions(e5, tmp_path):
     _assert_verbatim(assistant, answer)
 
 
+def test_a_corrected_premise_quotes_the_provision_whole():
+    """'Profit tax is 0% forever, confirm': the provision that corrects it continues in the next sentence (the
+    regional part, its rates and terms); the continuation comes with it and takes no other sentence's place."""
+    from regassist.answer import Answerer, Evidence, split_sentences, states_premise
+
+    hit = _edition_hit("guide", "2025-03-01", (
+        "Profit tax for residents: the federal part is 0%. The regional part is 5% for the first 5 years, then "
+        "10% for the next 5 years. Property tax is 0% for 10 years. Land tax is 0% for 5 years after purchase. "
+        "Transport tax is waived for 10 years."))  # fmt: skip
+    sentences = split_sentences(hit)
+    pool = [Evidence(hit, s, start, 5.0 - 0.2 * i) for i, (s, start) in enumerate(sentences) if i != 1]
+    answerer = Answerer(lambda doc_id, offset: 1, min_evidence=0.0, max_sentences=3)
+    question = "Just confirm: profit tax there is 0% forever."
+    assert states_premise(question) and not states_premise("What is the profit tax there?")
+    quoted = " ".join(e.text for e in answerer._choose(pool, True, "ru", premise=True))
+    assert "10% for the next 5 years" in quoted and "Property tax" in quoted and "Land tax" in quoted, quoted
+    plain = " ".join(e.text for e in answerer._choose(pool, True, "ru"))
+    assert "10% for the next 5 years" in plain and "Land tax" not in plain, plain  # a "how much" answer: 3 places
+
+
 def _edition_hit(doc_id: str, edition: str, text: str):
     from regassist.documents import Chunk, DocInfo, Hit
 
