@@ -51,8 +51,9 @@ INJECTION = re.compile(
     re.IGNORECASE,
 )
 _QUANTITY_Q = re.compile(
-    r"\b(how much|how many|how long|what rate|what percentage|rate|сколько|какой размер|какая ставка|ставк\w*|"
-    r"размер\w*|срок\w*|ne kadar|kaç|oran\w*|süre\w*|كم|نسبة|مدة|معدل)\b",
+    r"\b(how much|how many|how long|how big|how large|how far|what rate|what percentage|rate|сколько|какой размер|"
+    r"какая ставка|ставк\w*|размер\w*|срок\w*|площад(?:ь|и|ью)|ne kadar|kaç|oran\w*|süre\w*|büyüklü\w*|كم|نسبة|مدة|"
+    r"معدل|مساحة)\b",
     re.I,
 )
 # Questions about practice, where forum threads are the right source.
@@ -167,7 +168,10 @@ _FACTS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.I,
     )),
     ("area", re.compile(
-        rf"{_RANGE}\s?(?:га\b|гектар\w*|ha\b|hectares?|هكتار\w*|m²|м²|m2|кв\.\s?м|metrekare|متر مربع)", re.I
+        rf"{_RANGE}\s?(?:(?:million|млн\.?|milyon|مليون)\s?)?"
+        r"(?:га\b|гектар\w*|ha\b|hectares?|hektar\w*|هكتار\w*|m²|м²|m2|кв\.\s?м|metrekare|متر مربع|"
+        r"km²|км²|km2|кв\.\s?км|square kilomet\w*|sq\.?\s?km|квадратн\w+ километр\w*|kilometrekare|"
+        r"كيلومتر(?:ًا|ا|اً)? مربع|كم²|dönüm|дунам\w*|دونم\w*)", re.I
     )),
     ("length", re.compile(
         rf"{_RANGE}\s?(?:km\b|kilomet\w*|километр\w*|كيلومتر\w*|كم\b|metres?\b|meters?\b|metre\b|метр\w*|"
@@ -199,6 +203,19 @@ _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"ne kadar süre|kaç\s+(?:yıl|ay|gün|hafta)|ne zamana kadar|كم\s+(?:سنة|عام|شهر|يوم)|ما\s+مدة|كم\s+مدة",
         re.IGNORECASE,
     )),
+    ("area", re.compile(
+        r"how (?:big|large)\b|what is the (?:total |land )?(?:area|size)\b|(?:total|land) area of|"
+        r"size of the (?:zone|park|site|plot|land)|how many (?:hectares|square)|"
+        r"площад(?:ь|и|ью|ей)\b|сколько\s+(?:гектар\w*|квадратн\w*)|какого размера|насколько (?:велик|больш)\w*|"
+        r"büyüklü\w*|yüzölçüm\w*|kaç\s+(?:hektar|dönüm|metrekare)|ne kadar büyük|\balan\w*\s+(?:ne kadar|kaç)|"
+        r"مساحة|مساحتها|حجم المنطقة|كم\s+هكتار",
+        re.IGNORECASE,
+    )),
+    ("distance", re.compile(
+        r"how far|distance|как далеко|расстояни\w*|в скольких километрах|ne kadar uzak\w*|mesafe\w*|"
+        r"kaç\s+(?:km|kilometre)|كم\s+تبعد|المسافة",
+        re.IGNORECASE,
+    )),
     ("money", re.compile(
         r"how much (?:does|do|is|are|will)\b.*\b(?:cost|charge|pay)|"
         r"\b(?:price|cost|fee|fees|rent|wage|salary|tariff)\b.*\?|\b(?:cheaper|more expensive|pricier)\b|"
@@ -216,14 +233,25 @@ _ANSWERED_BY = {
     "duration": {"duration", "date"},
     "money": {"money", "percent"},  # a rent may be stated as a % of cadastral value
     "amount": {"money"},  # a sum of money proper, never a percentage
+    "area": {"area"},
+    "distance": {"length"},
 }
 _UNIT_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(лет|года?|years?|yıl\w*|سنة|سنوات|عامًا|عاما|أعوام)$", re.I), "year"),
     (re.compile(r"(месяц\w*|months?|ay|شهر\w*|أشهر|شهور)$", re.I), "month"),
     (re.compile(r"(недел\w*|weeks?|hafta\w*|أسابيع|أسبوع\w*)$", re.I), "week"),
     (re.compile(r"(дн\w*|days?|gün\w*|يوم\w*|أيام)$", re.I), "day"),
-    (re.compile(r"(га|гектар\w*|ha|hectares?|هكتار\w*)$", re.I), "hectare"),
-    (re.compile(r"(m²|м²|m2|кв\.\s?м|metrekare|متر مربع)$", re.I), "sqm"),
+    (re.compile(r"(га|гектар\w*|ha|hectares?|hektar\w*|هكتار\w*)$", re.I), "hectare"),
+    (
+        re.compile(
+            r"(km²|км²|km2|кв\.\s?км|square kilomet\w*|sq\.?\s?km|квадратн\w+ километр\w*|kilometrekare|"
+            r"كيلومتر(?:ًا|ا|اً)? مربع|كم²)$",
+            re.I,
+        ),
+        "sqkm",
+    ),
+    (re.compile(r"(?<![kк])(m²|м²|m2|кв\.\s?м|metrekare|متر مربع)$", re.I), "sqm"),
+    (re.compile(r"(dönüm|дунам\w*|دونم\w*)$", re.I), "donum"),
     (re.compile(r"^(km|kilomet\w*|километр\w*|كيلومتر\w*|كم)$", re.I), "km"),
     (re.compile(r"^(metres?|meters?|metre|метр\w*|м|m|متر\w*)$", re.I), "metre"),
 )
@@ -638,9 +666,10 @@ def localise_fact(kind: str, surface: str, lang: Lang) -> str:
         return f"{number}%"
     if kind in ("duration", "area", "length") and number_match:
         rest = text[number_match.end() :].strip()
+        scale = next((key for key, pattern in _SCALES if pattern.search(rest)), None)
         for pattern, key in _UNIT_WORDS:
             if pattern.search(rest):
-                return f"{number} {unit(key, lang)}"
+                return " ".join(p for p in (number, unit(scale, lang) if scale else "", unit(key, lang)) if p)
     if kind == "money" and number:
         scale = next((key for key, pattern in _SCALES if pattern.search(text)), None)
         code = next((iso for iso, pattern in _CURRENCIES if pattern.search(text)), "")
@@ -689,17 +718,19 @@ def states_premise(question: str) -> bool:
 
 
 def wants_figures(question: str) -> bool:
-    """A "how much / how long" question, or one that states a figure and so wants the sources' figure too."""
+    """A "how much / how long / how big" question, or one that states a figure and so wants the sources' figure
+    too."""
     return bool(_QUANTITY_Q.search(question)) or states_premise(question)
 
 
-def sentence_candidates(plan: QueryPlan, hits: Sequence[Hit]) -> list[Candidate]:
+def sentence_candidates(plan: QueryPlan, hits: Sequence[Hit], passages: int = EVIDENCE_PASSAGES) -> list[Candidate]:
     """Every sentence of the top passages with its lexical features (passages that try to instruct the
     assistant are skipped: document text is data, never instructions)."""
     wants_number = wants_figures(plan.text)
+    kinds = asked_figures(plan.text)  # "how big" wants an area: a sentence with only a price is no better off
     asks_experience = bool(_EXPERIENCE_Q.search(plan.text))
     out: list[Candidate] = []
-    for rank, hit in enumerate(hits[:EVIDENCE_PASSAGES]):
+    for rank, hit in enumerate(hits[:passages]):
         if INJECTION.search(hit.chunk.text):
             continue
         context_tokens = set(tokenize(hit.chunk.context, hit.doc.lang, query=True))
@@ -716,7 +747,7 @@ def sentence_candidates(plan: QueryPlan, hits: Sequence[Hit]) -> list[Candidate]
                     overlap,
                     context,
                     1.0 / math.sqrt(1 + rank),
-                    bool(facts_of(text)),
+                    any(states_figure(text, k) for k in kinds) if kinds else bool(facts_of(text)),
                     wants_number,
                     asks_experience,
                 )
@@ -752,7 +783,16 @@ class Answerer:
         self.embed_query = embed_query
         self.embed_sentences = embed_sentences
 
-    def answer(self, question: str, plan: QueryPlan, hits: Sequence[Hit], lang: Lang) -> Answer:
+    def answer(
+        self,
+        question: str,
+        plan: QueryPlan,
+        hits: Sequence[Hit],
+        lang: Lang,
+        search_part: Callable[[str], Sequence[Hit]] | None = None,
+    ) -> Answer:
+        """The answer from ``hits`` (the question's passages); ``search_part`` finds passages for one part of a
+        question that asks several things (the question's own search favours its strongest part)."""
         missing_place = self._missing_place(plan, hits, lang)
         if missing_place:
             return Answer(question, lang, say("refused_place", lang, place=missing_place), (), refused=True)
@@ -772,7 +812,8 @@ class Answerer:
         asks = asked_kinds(question)
         topic = asked_concepts(plan)
         chosen = self._choose(evidence, wants_figures(question), lang, premise=states_premise(question))
-        chosen = self._restated_once(self._answer_parts(question, plan, hits, chosen, lang), lang, asks)
+        chosen = self._answer_parts(question, plan, hits, chosen, lang, search_part)
+        chosen = self._restated_once(chosen, lang, asks)
         citations: list[Citation] = []
         lines: list[str] = []
         for ev in chosen:
@@ -788,11 +829,18 @@ class Answerer:
         return Answer(question, lang, text, tuple(citations), refused=False, confidence=confidence)
 
     def _answer_parts(
-        self, question: str, plan: QueryPlan, hits: Sequence[Hit], chosen: list[Evidence], lang: Lang
+        self,
+        question: str,
+        plan: QueryPlan,
+        hits: Sequence[Hit],
+        chosen: list[Evidence],
+        lang: Lang,
+        search_part: Callable[[str], Sequence[Hit]] | None = None,
     ) -> list[Evidence]:
         """A question that asks several things ("how many residents, and until which year does the zone run?")
         gets, for every part the chosen sentences leave open, that part's best supported sentence. The sentences
-        were ranked against the whole question, whose strongest part takes all the places otherwise."""
+        were ranked against the whole question, whose strongest part takes all the places otherwise; with
+        ``search_part`` each part is also searched for on its own."""
         parts = question_parts(question) if self.plan_query is not None else []
         out = list(chosen)
         for part in parts:
@@ -803,7 +851,13 @@ class Answerer:
                 zone_names=plan.zone_names,
                 zone_countries=plan.zone_countries,
             )
-            found = self._relevant(part_plan, self._rank_sentences(part_plan, hits))
+            part_hits = list(hits[:EVIDENCE_PASSAGES])
+            if search_part is not None:  # the question's passages, then those found for the part alone
+                seen = {h.chunk.chunk_id for h in part_hits}
+                part_hits += [
+                    replace(h, rank=len(hits) + h.rank) for h in search_part(part) if h.chunk.chunk_id not in seen
+                ]
+            found = self._relevant(part_plan, self._rank_sentences(part_plan, part_hits, len(part_hits)))
             found = [e for e in found if e.hit.chunk.lang == lang or facts_of(e.text)]
             if not found or found[0].score < self.min_evidence:
                 continue
@@ -937,7 +991,9 @@ class Answerer:
         return stating + [e for e in relevant if e not in stating]
 
     # -- sentence selection -----------------------------------------------------------------------
-    def _rank_sentences(self, plan: QueryPlan, hits: Sequence[Hit]) -> list[Evidence]:
+    def _rank_sentences(
+        self, plan: QueryPlan, hits: Sequence[Hit], passages: int = EVIDENCE_PASSAGES
+    ) -> list[Evidence]:
         """Sentences of the top passages, best first. A lexical pass (the question's terms, expanded into the
         other languages, the passage's rank, and a figure for "how much" questions) short-lists them, keeping
         the best few of every evidence language (the asker's own words favour sentences in the asker's
@@ -948,7 +1004,7 @@ class Answerer:
         a sentence's cosine is shifted by the difference between its language's background and the asker's,
         so sentences in different languages compete on how much closer than their background they are."""
         w = self.weights
-        candidates = _per_language_overlap(sentence_candidates(plan, hits))
+        candidates = _per_language_overlap(sentence_candidates(plan, hits, passages))
         ranked = _shortlist(sorted(candidates, key=lambda c: c.lexical_score(w), reverse=True))
         if self.embed_query is None or self.embed_sentences is None or not ranked:
             return [replace(c.evidence, score=c.lexical_score(w)) for c in ranked]
@@ -1277,8 +1333,9 @@ def _merge_adjacent(evidence: Sequence[Evidence]) -> list[Evidence]:
         prev = out[-1] if out else None
         if prev is not None and prev.hit.chunk.chunk_id == ev.hit.chunk.chunk_id:
             chunk = ev.hit.chunk
-            gap = chunk.text[prev.start + len(prev.text) - chunk.start : ev.start - chunk.start]
-            if 0 <= len(gap) <= 3 and not gap.strip():
+            gap_start, gap_end = prev.start + len(prev.text), ev.start
+            gap = chunk.text[gap_start - chunk.start : gap_end - chunk.start]
+            if 0 <= gap_end - gap_start <= 3 and not gap.strip():
                 span = chunk.text[prev.start - chunk.start : ev.start + len(ev.text) - chunk.start]
                 out[-1] = Evidence(prev.hit, span, prev.start, max(prev.score, ev.score))
                 continue

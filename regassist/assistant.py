@@ -16,6 +16,7 @@ from regassist.retrieval import Searcher
 from regassist.store import Filters
 
 EDITION_PASSAGES = 3  # passages of each edition a "what changed" answer draws on
+PART_PASSAGES = 3  # passages searched for each part of a question that asks several things
 TWINS = 2  # passages of another edition under the same heading added per retrieved passage
 
 
@@ -66,7 +67,14 @@ class Assistant:
             if asks_change(question):
                 hits = self._with_every_edition(question, hits, filters, plan.lang)
             answerer = self.generator or self.answerer
-            answer = answerer.answer(question, plan, hits, lang or plan.lang)
+
+            def search_part(part: str) -> list[Hit]:
+                """One part of a question that asks several things, searched in the documents the question found."""
+                docs = tuple(dict.fromkeys(h.doc.doc_id for h in hits))
+                scoped = replace(filters or Filters(), doc_ids=docs)
+                return self.searcher.search(part, k=PART_PASSAGES, filters=scoped, lang=plan.lang)
+
+            answer = answerer.answer(question, plan, hits, lang or plan.lang, search_part)
         return replace(answer, latency_ms=(time.perf_counter() - started) * 1000)
 
     def _with_every_edition(self, question: str, hits: list[Hit], filters: Filters | None, lang: Lang) -> list[Hit]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -84,8 +84,15 @@ class GenerativeAnswerer:
         self.extractive = extractive
         self.max_sentences = max_sentences
 
-    def answer(self, question: str, plan: QueryPlan, hits: Sequence[Hit], lang: Lang) -> Answer:
-        fallback = self.extractive.answer(question, plan, hits, lang)
+    def answer(
+        self,
+        question: str,
+        plan: QueryPlan,
+        hits: Sequence[Hit],
+        lang: Lang,
+        search_part: Callable[[str], Sequence[Hit]] | None = None,
+    ) -> Answer:
+        fallback = self.extractive.answer(question, plan, hits, lang, search_part)
         if fallback.refused:
             return fallback
         evidence = [

@@ -86,6 +86,8 @@ UNITS: dict[str, dict[str, str]] = {
     "day": {"ru": "дн.", "en": "days", "ar": "يومًا", "tr": "gün"},
     "hectare": {"ru": "га", "en": "ha", "ar": "هكتار", "tr": "ha"},
     "sqm": {"ru": "м²", "en": "m²", "ar": "م²", "tr": "m²"},
+    "sqkm": {"ru": "км²", "en": "km²", "ar": "كم²", "tr": "km²"},
+    "donum": {"ru": "дунамов", "en": "dunams", "ar": "دونم", "tr": "dönüm"},
     "km": {"ru": "км", "en": "km", "ar": "كم", "tr": "km"},
     "metre": {"ru": "м", "en": "m", "ar": "م", "tr": "m"},
     "million": {"ru": "млн", "en": "million", "ar": "مليون", "tr": "milyon"},

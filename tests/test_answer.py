@@ -151,6 +151,10 @@ def test_legal_abbreviations_do_not_end_sentences(text, first):
         ("percent", "yüzde 25", "ru", "25%"),
         ("money", "120 million roubles", "ru", "120 млн RUB"),
         ("money", "AED 5 million", "en", "5 million AED"),
+        ("area", "461 km²", "ar", "461 كم²"),  # square kilometres, not square metres
+        ("area", "220 hektar", "ru", "220 га"),
+        ("area", "2,2 milyon m²", "en", "2,2 million m²"),  # the scale is kept
+        ("area", "460.6 كيلومتر مربع", "ru", "460.6 км²"),
     ],
 )
 def test_facts_are_localised(kind, surface, lang, expected):
@@ -166,6 +170,16 @@ def test_asked_figures_and_evidence_that_states_them():
     assert not states_figure("The zone was created in 2005 under Decree 784.", "count")
     assert states_figure("Arsa kirası | yıllık 10,00", "money", "USD/m2 tarifesi")
     assert [k for k, _ in facts_of("5 % в течение 10 лет")] == ["percent", "duration"]
+    # "How big" asks for an area (a sentence with only a date or a price does not answer it); "how far" a distance.
+    for question in ("How big is the Technopolis Moscow SEZ?", "ما مساحة المنطقة؟", "Какова площадь зоны?",
+                     "Ege Serbest Bölgesi ne kadar büyük?"):  # fmt: skip
+        assert asked_figure(question) == "area", question
+    assert asked_figure("Какие площадки есть в зоне?") is None  # "площадка" is a site, not an area
+    assert asked_figure("Is there a free trade area agreement?") is None
+    assert asked_figure("How far is the zone from the port?") == "distance"
+    assert states_figure("Зона состоит из пяти площадок общей площадью около 230 га.", "area")
+    assert not states_figure("Зона создана 21 декабря 2005 года на 49 лет.", "area")
+    assert states_figure("The main site is about 450 km south of Moscow.", "distance")
 
 
 def test_a_price_per_unit_is_not_answered_by_a_price_per_another_unit():
@@ -185,6 +199,19 @@ def test_a_small_number_that_counts_something_is_a_fact_but_a_list_marker_is_not
     assert key_facts("a flexi-desk usually supports up to 3 residence visas;") == [("number", "3")]
     assert key_facts("3. The zone authority replies in writing") == []
     assert key_facts("See Article 5 of the Law") == []
+
+
+def test_sentences_of_one_passage_merge_only_in_reading_order():
+    """Two sentences of one passage become one quote only when the second follows the first; the other way
+    round (a part of a question answered from earlier in the passage) they stay two quotes, never an empty one."""
+    from regassist.answer import Evidence, _merge_adjacent, split_sentences
+
+    hit = _edition_hit("g", "2025-01-01", "Land rent is USD 10 per m² a year. The smallest plot is 5,000 m².")
+    (first, a), (second, b) = split_sentences(hit)
+    merged = _merge_adjacent([Evidence(hit, first, a, 1.0), Evidence(hit, second, b, 1.0)])
+    assert [e.text for e in merged] == [hit.chunk.text]
+    reverse = _merge_adjacent([Evidence(hit, second, b, 1.0), Evidence(hit, first, a, 1.0)])
+    assert [e.text for e in reverse] == [second, first]
 
 
 def test_answer_prose_reflows_pdf_line_breaks_but_keeps_rows_apart():
@@ -394,6 +421,39 @@ def test_changed_pairs_align_the_reworded_provisions_of_two_editions():
         assert not any("издание" in e.text for e in any_kind), any_kind
     # Nothing reworded: no pairs (the answer then falls back to each edition's best sentence).
     assert changed_pairs(ranked(old), ranked(old), [old], [old], years=("2023",)) == []
+
+
+def test_each_part_of_a_question_is_also_searched_on_its_own(e5, tmp_path):
+    """'How many residents ..., and how big is it?': the question's search favours its strongest part; the
+    other part's passage, missing from the question's passages, is found by searching that part alone."""
+    from regassist.assistant import Assistant
+    from regassist.config import Settings
+    from regassist.ingest import Indexer
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    sections = ["UNOFFICIAL SUMMARY WRITTEN FOR REGASSIST TESTS.\n\nHarbour Free Zone fact sheet"]
+    filler = "Resident companies file a yearly report to the zone authority. " * 8  # one passage per section
+    sections += [f"Residents {i}\n\nIn {2016 + i} the Harbour Free Zone had {40 + 9 * i} resident companies; residents "
+                 f"came from {3 + i} countries. {filler}" for i in range(6)]  # fmt: skip
+    sections.append("Site\n\nThe zone covers about 310 hectares on the north shore of the bay.")
+    (docs / "factsheet.md").write_text("\n\n".join(sections), "utf-8")
+    settings = Settings(index_dir=tmp_path / "index", cache_dir=tmp_path / "cache")
+    Indexer(settings, embedder=e5).ingest([docs])
+    assistant = Assistant(settings, embedder=e5)
+
+    question = "How many resident companies does the Harbour Free Zone have, and how big is the zone?"
+    plan = assistant.searcher.plan(question)
+    hits = [h for h in assistant.search(question) if "310" not in h.chunk.text]  # the question's search missed it
+    without = assistant.answerer.answer(question, plan, hits, "en")
+    assert "310" not in without.text, without.text
+
+    def search_part(part):
+        return assistant.search(part)
+
+    answer = assistant.answerer.answer(question, plan, hits, "en", search_part)
+    assert "310 hectares" in answer.text and "resident" in answer.text, answer.text
+    _assert_verbatim(assistant, answer)
 
 
 def test_a_question_in_a_forum_post_is_never_evidence():
