@@ -188,6 +188,14 @@ _NUMBER_WORDS = re.compile(
     r"واحد|اثنين|ثلاث|أربع|خمس|ست|سبع|ثماني|تسع|عشر|عشرين|ثلاثين|خمسين|سنتين|شهرين|عامين)\b",
     re.IGNORECASE,
 )
+# A spelled-out number with a unit of time: "five years", "три года", "beş yıl", "عشر سنوات"; Arabic duals
+# ("سنتين") are durations on their own. A number word alone is no duration ("bir" is also Turkish "a").
+_SPELLED_DURATION = re.compile(
+    rf"{_NUMBER_WORDS.pattern}\s+(?:\w+\s+){{0,2}}(?:лет|года?|месяц\w*|недел\w*|период\w*|years?|months?|weeks?|"
+    r"periods?|yıl\w*|ay\b|aylık|hafta\w*|dönem\w*|سنة|سنوات|أعوام|عامًا|عاما|أشهر|شهور|أسابيع|فترات)|"
+    r"\b(?:سنتين|شهرين|عامين)\b",
+    re.IGNORECASE,
+)
 _OFTEN_WORDS = "how often|как часто|ne sıklıkla|kaç yılda bir|كل كم"  # a frequency: a duration, not a price
 # What kind of figure a question asks for; evidence without such a figure does not answer it.
 _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -283,6 +291,11 @@ class Evidence:
     start: int  # offset in Document.text
     score: float
     cosine: float = 0.0  # question-sentence similarity (0 when not embedded)
+
+    def preceding(self, chars: int = 300) -> str:
+        """The passage's text just before the sentence (a table's header names the currency of its cells)."""
+        chunk = self.hit.chunk
+        return chunk.text[: self.start - chunk.start][-chars:]
 
 
 def sentence_spans(text: str, headings: Sequence[str] = ()) -> list[tuple[int, int]]:
@@ -563,7 +576,12 @@ def _same_units(question: str, text: str) -> bool:
     return not any(p.search(text) for p in _PER_UNITS)
 
 
-_CURRENCY = re.compile(r"USD|US\$|\$|AED|SAR|OMR|EGP|EUR|€|TL|TRY|руб|₽|рубл|درهم|ريال|دولار|جنيه|dolar|lira", re.I)
+# Currency codes and words as words ("TL", not the "tl" of "çitli"); Arabic ones may carry a prefix (بالدولار).
+_CURRENCY = re.compile(
+    r"(?<![^\W\d_])(?:USD|AED|SAR|OMR|EGP|EUR|TL|TRY|руб\w*|dolar\w*|lira\w*)(?![^\W\d_])|[$€₽]|"
+    r"درهم|ريال|دولار|جنيه",
+    re.I,
+)
 
 
 _COUNTED = re.compile(
@@ -590,7 +608,12 @@ def states_figure(text: str, kind: str, context: str = "") -> bool:
         return True
     if kind in ("money", "amount") and "number" in kinds and _CURRENCY.search(context):
         return True
-    return kind in ("duration", "count") and bool(_NUMBER_WORDS.search(text))
+    return kind == "duration" and spelled_duration(text)
+
+
+def spelled_duration(text: str) -> bool:
+    """A duration written in words ("five years", "три года", "beş yıl", "سنتين")."""
+    return bool(_SPELLED_DURATION.search(text))
 
 
 def key_facts(text: str, asks: Sequence[str] = ()) -> list[tuple[str, str]]:
@@ -1071,7 +1094,7 @@ class Answerer:
             elif ev.cosine < OPEN_MEANING:
                 continue
             if figures:
-                before = chunk.text[: ev.start - chunk.start][-300:]
+                before = ev.preceding()
                 stated = [kind for kind in figures if states_figure(ev.text, kind, before + ev.text)]
                 if not stated:
                     continue

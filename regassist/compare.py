@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from regassist.answer import asked_figures, facts_of, localise_fact, states_figure
+from regassist.answer import asked_figures, facts_of, localise_fact, spelled_duration, states_figure
 from regassist.documents import Citation, Lang
 from regassist.errors import RegassistError
 from regassist.messages import say
@@ -227,9 +227,14 @@ def compare_zones(
         for key in aspect_keys:
             aspect = ASPECTS[key]
             plan = _aspect_plan(assistant, aspect, lang, question)
-            # The asker's own question, when there is one, finds the passages; the aspect's terms still rank them.
-            query, query_lang = (question, lang) if question else (aspect.query, "en")
-            hits = assistant.searcher.search(query, filters=filters, lang=query_lang, use_places=False)
+            # The aspect's terms find its passages; the asker's own question, when there is one, finds passages
+            # on what exactly was asked. The question also names the other places, which can pull the search
+            # towards their topics ("... против турецкой свободной зоны" finds free-customs-zone passages), so
+            # the two searches' best passages share the places that are ranked.
+            hits = assistant.searcher.search(_aspect_text(aspect), filters=filters, lang="en", use_places=False)
+            if question:
+                asked = assistant.searcher.search(question, filters=filters, lang=lang, use_places=False)
+                hits = _interleave(asked, hits)
             value, citation = "", None
             best = _best_evidence(assistant, plan, hits, aspect, place) if hits else None
             if best is not None:
@@ -264,8 +269,8 @@ def _best_evidence(assistant: Assistant, plan: QueryPlan, hits: Sequence[Any], a
     with_figure = [
         ev for ev in evidence
         if {k for k, _ in facts_of(ev.text)} & _FIGURE_KINDS[aspect.figure]
-        or (aspect.figure in ("money", "amount") and states_figure(ev.text, "money", ev.text))
-        or (aspect.figure in ("percent", "duration") and states_figure(ev.text, "duration"))  # "два процента"
+        or (aspect.figure in ("money", "amount") and states_figure(ev.text, "money", ev.preceding() + ev.text))
+        or (aspect.figure in ("percent", "duration") and spelled_duration(ev.text))  # "пять лет", not a date
     ]  # fmt: skip
     topics = {id(ev): {m.concept for m in glossary.find(f"{ev.hit.chunk.section}\n{ev.text}", ev.hit.chunk.lang)}
               for ev in with_figure}  # fmt: skip
@@ -289,7 +294,8 @@ def _place_filters(place: str) -> Filters:
     return Filters(zones=(place,), countries=(country,), latest_only=True, zone_or_country_wide=True)
 
 
-def _aspect_plan(assistant: Assistant, aspect: Aspect, lang: Lang, question: str | None = None) -> QueryPlan:
+def _aspect_text(aspect: Aspect) -> str:
+    """The aspect's query with the main term of each of its concepts in every language."""
     from regassist.glossary import default_glossary
 
     glossary = default_glossary()
@@ -297,8 +303,22 @@ def _aspect_plan(assistant: Assistant, aspect: Aspect, lang: Lang, question: str
     for key in aspect.concepts:
         concept = glossary.get(key)
         parts += [terms[0] for terms in concept.terms.values() if terms]
-    text = "; ".join(parts)
-    base = assistant.searcher.plan(text, "en")
+    return "; ".join(parts)
+
+
+def _interleave(first: Sequence[Any], second: Sequence[Any], lead: int = 3) -> list[Any]:
+    """The best ``lead`` hits of each list, then the rest of each, without repeating a passage."""
+    out: list[Any] = []
+    seen: set[str] = set()
+    for h in [*first[:lead], *second[:lead], *first[lead:], *second[lead:]]:
+        if h.chunk.chunk_id not in seen:
+            seen.add(h.chunk.chunk_id)
+            out.append(h)
+    return out
+
+
+def _aspect_plan(assistant: Assistant, aspect: Aspect, lang: Lang, question: str | None = None) -> QueryPlan:
+    base = assistant.searcher.plan(_aspect_text(aspect), "en")
     if not question:
         return QueryPlan(aspect.query, lang, (), (), base.tokens)
     asked = assistant.searcher.plan(question, lang)

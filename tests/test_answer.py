@@ -182,6 +182,23 @@ def test_asked_figures_and_evidence_that_states_them():
     assert states_figure("The main site is about 450 km south of Moscow.", "distance")
 
 
+def test_currency_codes_are_words_and_number_words_need_a_unit_of_time():
+    from regassist.answer import spelled_duration
+
+    # "çitli" (fenced) holds no Turkish lira: a bare table cell next to it is no price.
+    assert not states_figure("Açık stok sahası (çitli) | 1,80 | 500 m²", "money", "Açık stok sahası (çitli) | 1,80")
+    row = "İş merkezinde ofis | 11,00 | 40 m²"
+    assert states_figure(row, "money", f"Aylık kira (USD/m²)\n{row}")
+    assert states_figure("Kira | 5,00", "money", "Kira (TL/m²) | 5,00")
+    assert states_figure("الإيجار 5", "money", "بالدولار")
+    # "bir" is also the Turkish article: a number word is a duration only with a unit of time.
+    assert not spelled_duration("Bölgede faaliyet gösterecek bir şirket kurulur.")
+    assert not states_figure("Bölgede bir şirket kurulur.", "duration")
+    for text in ("The exemption lasts five years.", "for the following four tax periods", "льгота на три года",
+                 "muafiyet beş yıl sürer", "لمدة سنتين"):  # fmt: skip
+        assert spelled_duration(text) and states_figure(text, "duration"), text
+
+
 def test_a_price_per_unit_is_not_answered_by_a_price_per_another_unit():
     from regassist.answer import _same_units
 
