@@ -550,7 +550,8 @@ def question_parts(question: str) -> list[str]:
             parts[-1] = f"{parts[-1]} {piece}"
         else:
             parts.append(piece)
-    parts = [p for p in parts if len(p.split()) >= 2]
+    # "Deneyimi olan var mı?", "Any experience?": a call for experiences asks nothing of its own.
+    parts = [p for p in parts if len(p.split()) >= 2 and not (_EXPERIENCE_Q.search(p) and len(p.split()) <= 4)]
     return parts if len(parts) >= 2 else []
 
 

@@ -97,6 +97,9 @@ def test_a_question_that_asks_two_things_gets_both_answers(assistant):
         ("JAFZA ne zaman kuruldu ve içinde kaç şirket var?", 2),
         ("كم مساحة منطقة إيجه الحرة في إزمير وكم عدد العاملين فيها؟", 2),
         ("هل يحصل المقيمون على خصم في الإيجار؟ وما أقل مدة لعقد الإيجار؟", 2),
+        # A call for experiences asks nothing of its own: the figure asked before it is still required.
+        ("Mersin'de YMM raporu kaça mal oluyor? Deneyimi olan var mı?", 0),
+        ("How long did the operating licence take? Anyone with experience?", 0),
     ],
 )
 def test_question_parts(question, parts):
