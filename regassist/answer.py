@@ -202,7 +202,7 @@ _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("count", re.compile(
         r"how many(?!\s+(?:days|weeks|months|years|hours)\b)|"
         r"сколько\s+(?:всего\s+)?(?:компаний|резидентов|фирм|предприятий|сотрудников|человек|участков|зон)|"
-        r"kaç\s+(?:şirket|firma|kişi|çalışan|kullanıcı|bölge)|كم\s+عدد|ما\s+عدد",
+        r"kaç\s+(?:şirket|firma|kişi|çalışan|kullanıcı|bölge|vize)|كم\s+عدد|ما\s+عدد",
         re.IGNORECASE,
     )),
     ("duration", re.compile(
@@ -587,7 +587,8 @@ _CURRENCY = re.compile(
 
 _COUNTED = re.compile(
     r"compan|firm|resident|member|employ|people|staff|worker|user|компани|фирм|резидент|предприят|сотрудник|"
-    r"человек|работник|участник|şirket|firma|kişi|çalışan|kullanıcı|işletme|شرك|منشأ|موظف|عامل|مستثمر|مقيم",
+    r"человек|работник|участник|şirket|firma|kişi|çalışan|kullanıcı|işletme|شرك|منشأ|موظف|عامل|مستثمر|مقيم|"
+    r"visa|виз|vize|تأشير",
     re.IGNORECASE,
 )
 
@@ -641,10 +642,10 @@ def key_facts(text: str, asks: Sequence[str] = ()) -> list[tuple[str, str]]:
         ]
     if "year" in asks:
         extra += [(k, v) for k, v in found if k == "number" and re.fullmatch(r"(?:19|20)\d\d", v)]
-    if "count" in asks:
-        extra += [
-            (k, v) for k, v in found if k == "number" and states_figure(v + text[text.find(v) + len(v) :][:30], "count")
-        ]
+    # A number that counts companies, people or visas ("up to 3 residence visas") is a fact in any company.
+    extra += [
+        (k, v) for k, v in found if k == "number" and states_figure(v + text[text.find(v) + len(v) :][:30], "count")
+    ]
     out = list(dict.fromkeys([*with_unit, *extra]))
     wanted = set().union(*(_ANSWERED_BY.get(a, set()) for a in asks)) if asks else set()
     # a date is the answer to "when / until when / how long"; otherwise it comes after the other figures
@@ -837,6 +838,7 @@ class Answerer:
         topic = asked_concepts(plan)
         chosen = self._choose(evidence, wants_figures(question), lang, premise=states_premise(question))
         chosen = self._answer_parts(question, plan, hits, chosen, lang, search_part)
+        chosen = _without_repeats([_whole_list(ev) for ev in chosen])
         chosen = self._restated_once(chosen, lang, asks)
         citations: list[Citation] = []
         lines: list[str] = []
@@ -1343,6 +1345,67 @@ def _shortlist(ranked: Sequence[Candidate]) -> list[Candidate]:
         if not any(c is x for x in chosen):
             chosen.append(c)
     return chosen
+
+
+LIST_ITEM_CHARS = 160  # a sentence this short after a lead-in ending with ":" is one of its items
+
+
+def _whole_list(ev: Evidence) -> Evidence:
+    """A list item quoted with its lead-in and the items before it ("must not exceed the lower of: AED 5
+    million; or 5% of its total revenue"), and a lead-in ("residents receive the following benefits:") with its
+    items: alone, either says half of it. One verbatim span of the passage, at most MAX_QUOTE_CHARS long."""
+    sentences = split_sentences(ev.hit)
+    starts = [start for _, start in sentences]
+    if ev.start not in starts or len(ev.text) > MAX_QUOTE_CHARS:
+        return ev
+    i = starts.index(ev.start)
+    first = last = i
+    if ev.text.rstrip().endswith(":"):  # a lead-in: its items follow
+        while last + 1 < len(sentences) and len(sentences[last + 1][0]) <= LIST_ITEM_CHARS:
+            if sentences[last + 1][0].rstrip().endswith(":"):
+                break
+            last += 1
+    else:  # an item: its lead-in is the nearest sentence before ending with ":", across short items only
+        j = i - 1
+        while j >= 0 and not sentences[j][0].rstrip().endswith(":") and len(sentences[j][0]) <= LIST_ITEM_CHARS:
+            j -= 1
+        if j >= 0 and sentences[j][0].rstrip().endswith(":") and len(sentences[i][0]) <= LIST_ITEM_CHARS:
+            first = j
+    if first == last:
+        return ev
+    chunk = ev.hit.chunk
+    own_end = ev.start + len(ev.text)  # a quote of merged sentences keeps all of them
+    begin, end = starts[first], max(own_end, starts[last] + len(sentences[last][0]))
+    while end - begin > MAX_QUOTE_CHARS and last > i:  # items after the quote go first
+        last -= 1
+        end = max(own_end, starts[last] + len(sentences[last][0]))
+    if end - begin > MAX_QUOTE_CHARS:
+        return ev
+    return replace(ev, text=chunk.text[begin - chunk.start : end - chunk.start], start=begin)
+
+
+def _without_repeats(evidence: Sequence[Evidence]) -> list[Evidence]:
+    """Each quote once: one that lies within another (a list quoted whole holds its items) goes, and the
+    larger takes the place of the first it holds."""
+
+    def within(a: Evidence, b: Evidence) -> bool:
+        return (
+            a.hit.doc.doc_id == b.hit.doc.doc_id
+            and b.start <= a.start
+            and a.start + len(a.text) <= b.start + len(b.text)
+        )
+
+    out: list[Evidence] = []
+    for ev in evidence:
+        if any(within(ev, kept) for kept in out):
+            continue
+        held = [i for i, kept in enumerate(out) if within(kept, ev)]
+        if held:
+            out[held[0]] = ev
+            out = [kept for i, kept in enumerate(out) if i not in held[1:]]
+        else:
+            out.append(ev)
+    return out
 
 
 def _overlaps(a: Evidence, b: Evidence) -> bool:

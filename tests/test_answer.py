@@ -234,6 +234,31 @@ def test_sentences_of_one_passage_merge_only_in_reading_order():
     assert [e.text for e in reverse] == [second, first]
 
 
+def test_a_list_item_is_quoted_with_its_lead_in_and_a_lead_in_with_its_items():
+    """'5% of its total revenue' alone hides the other limit; 'the following benefits:' alone says nothing."""
+    from regassist.answer import Evidence, _whole_list, _without_repeats, split_sentences
+
+    hit = _edition_hit("h", "2025-01-01", (
+        "A QFZP may earn some other revenue. It must not exceed the lower of:\n\nAED 5 million; or\n\n"
+        "5% of its total revenue for the tax period.\n\nResidents receive the following benefits:\n\n"
+        "no customs duty on imports;\n\nno VAT on sales inside the zone.\n\nA long closing paragraph that is "
+        "not an item of any list, since it says something else entirely and says it at some length, well over "
+        "the length of a list item in this handbook, so that it ends the list."))  # fmt: skip
+    sentences = {text: Evidence(hit, text, start, 1.0) for text, start in split_sentences(hit)}
+    item = _whole_list(sentences["5% of its total revenue for the tax period."])
+    assert item.text.startswith("It must not exceed the lower of:") and "AED 5 million; or" in item.text
+    assert item.text.endswith("for the tax period.") and "benefits" not in item.text
+    lead = _whole_list(sentences["Residents receive the following benefits:"])
+    assert lead.text.endswith("no VAT on sales inside the zone.") and "closing" not in lead.text
+    for ev in (item, lead):  # one verbatim span of the passage
+        assert hit.chunk.text[ev.start - hit.chunk.start :].startswith(ev.text)
+    plain = sentences["A QFZP may earn some other revenue."]
+    assert _whole_list(plain) is plain
+    # The item quoted on its own and again within its list is quoted once, in the first one's place.
+    again = _without_repeats([sentences["5% of its total revenue for the tax period."], plain, item])
+    assert [e.text for e in again] == [item.text, plain.text]
+
+
 def test_answer_prose_reflows_pdf_line_breaks_but_keeps_rows_apart():
     from regassist.answer import reflow
 
