@@ -13,6 +13,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -147,7 +148,8 @@ def local_date(surface: str, lang: Lang) -> str | None:
 
 
 _NUMBER = r"\d+(?:[.,\s]\d{3})*(?:[.,]\d+)?"
-_RANGE = rf"{_NUMBER}(?:\s?[–-]\s?{_NUMBER})?"  # "5–8", "4-6", or one number
+_RANGE_WORD = r"\s+(?:إلى|الى|до|to)\s+"  # "من 350 إلى 500 درهم", "от 750 до 900 руб.", "5 to 8 USD"
+_RANGE = rf"{_NUMBER}(?:\s?[–-]\s?{_NUMBER}|{_RANGE_WORD}{_NUMBER})?"  # "5–8", "4-6", or one number
 _FACTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("date", _WORD_DATE),
     ("percent", re.compile(
@@ -201,7 +203,8 @@ _OFTEN_WORDS = "how often|как часто|ne sıklıkla|kaç yılda bir|كل �
 _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("count", re.compile(
         r"how many(?!\s+(?:days|weeks|months|years|hours)\b)|"
-        r"сколько\s+(?:всего\s+)?(?:компаний|резидентов|фирм|предприятий|сотрудников|человек|участков|зон)|"
+        r"сколько\s+(?:\w+\s+){0,3}?(?:компаний|резидентов|фирм|предприятий|сотрудников|человек|участков|зон|"
+        r"площадок|виз)\b|"
         r"kaç\s+(?:şirket|firma|kişi|çalışan|kullanıcı|bölge|vize)|كم\s+عدد|ما\s+عدد",
         re.IGNORECASE,
     )),
@@ -231,7 +234,8 @@ _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"сколько\s+стоит|почём|\bстоимост\w*|\bцен\w+|\bтариф\w*|арендн\w+\s+плат\w*|\bзарплат\w*|"
         r"(?:kira\w*|fiyat\w*|ücret\w*|maliyet\w*|bedel\w*|tutar\w*|öde\w*|mal ol\w*)\b.*\bne kadar|"
         r"ne kadar\s+(?:öde\w*|tutar\w*|mal ol\w*)|kaça\s+mal|"
-        r"كم\s+(?:\S+\s+)?(?:سعر|رسم|رسوم|تكلفة|يكلف|إيجار|أجر|راتب)|ما\s+(?:سعر|رسم|تكلفة)|بكم",
+        r"كم\s+(?:\S+\s+)?(?:سعر|رسم|رسوم|تكلفة|يكلف|إيجار|أجر|راتب|تعرفة|تعريفة)|ما\s+(?:سعر|رسم|تكلفة|تعرفة|تعريفة)|"
+        r"بكم|\btarife\w*",
         re.IGNORECASE,
     )),
 )  # fmt: skip
@@ -273,7 +277,7 @@ CLOSE_MEANING = 0.84  # a sentence this close to the question answers it even wi
 ASPECT_MEANING = 0.86  # a sentence only on a neighbouring concept of the asked aspect must be this close in meaning
 # Concepts that qualify another of their aspect: an exemption from profit tax is about profit tax, so a
 # sentence on any concept of the aspect answers them without the ASPECT_MEANING bar.
-QUALIFIER_CONCEPTS = frozenset({"tax_exemption", "duty_exemption"})
+QUALIFIER_CONCEPTS = frozenset({"tax_exemption", "duty_exemption", "utilities"})  # utilities: power, gas, water
 OPEN_MEANING = 0.0  # evidence for a question without a specific glossary concept must be this close (off: too costly)
 # Concepts every question about zones touches; they do not say what is being asked.
 GENERIC_CONCEPTS = frozenset(
@@ -562,6 +566,7 @@ _PER_UNITS: tuple[re.Pattern[str], ...] = tuple(
         r"m²|м²|\bm2\b|\bм2\b|кв\.\s?м|квадратн\w* метр|square met|\bsqm\b|metrekare|متر مربع|المتر المربع|م²|م2",
         r"\bга\b|гектар|hectare|\bha\b|هكتار|dönüm",
         r"kwh|кВт\s?[·*]?\s?ч|kilovat|киловатт|كيلوواط|كيلو واط",
+        r"m³|м³|\bm3\b|куб\.?\s?м|кубометр|cubic met|metreküp|متر مكعب|المتر المكعب|م³",
     )
 )
 
@@ -684,7 +689,7 @@ def localise_fact(kind: str, surface: str, lang: Lang) -> str:
     if kind == "date":
         return local_date(text, lang) or text
     number_match = re.search(_RANGE, text)
-    number = number_match.group().strip() if number_match else ""
+    number = re.sub(_RANGE_WORD, "–", number_match.group().strip()) if number_match else ""  # no foreign word
     if kind == "percent" and number:
         if re.search(r"‰|binde|промилле", text, re.I):
             return f"{number}‰"
@@ -825,7 +830,12 @@ class Answerer:
             # nothing found, or nothing asked: "?", "и и и", "how? what?" have no word to look for
             return Answer(question, lang, say("refused", lang, docs=say("no_docs", lang)), (), refused=True)
         hits, edition_notes = self._pick_editions(question, list(hits), lang)
-        evidence = self._relevant(plan, self._rank_sentences(plan, hits))
+        figures = required_figures(question)
+
+        def viable(ev: Evidence) -> bool:  # a sentence without the required figure never answers: no place for it
+            return not figures or any(states_figure(ev.text, k, ev.preceding() + ev.text) for k in figures)
+
+        evidence = self._relevant(plan, self._rank_sentences(plan, hits, keep=viable))
         confidence = evidence[0].score if evidence else 0.0
         if not evidence or confidence < self.min_evidence:
             return replace(self._refusal(question, hits, lang), confidence=confidence)
@@ -1018,7 +1028,11 @@ class Answerer:
 
     # -- sentence selection -----------------------------------------------------------------------
     def _rank_sentences(
-        self, plan: QueryPlan, hits: Sequence[Hit], passages: int = EVIDENCE_PASSAGES
+        self,
+        plan: QueryPlan,
+        hits: Sequence[Hit],
+        passages: int = EVIDENCE_PASSAGES,
+        keep: Callable[[Evidence], bool] | None = None,
     ) -> list[Evidence]:
         """Sentences of the top passages, best first. A lexical pass (the question's terms, expanded into the
         other languages, the passage's rank, and a figure for "how much" questions) short-lists them, keeping
@@ -1028,9 +1042,13 @@ class Answerer:
         Small multilingual embedders rate any text in the asker's language as closer than text in another
         language. With ``language_background`` (the question's mean similarity to all passages of a language)
         a sentence's cosine is shifted by the difference between its language's background and the asker's,
-        so sentences in different languages compete on how much closer than their background they are."""
+        so sentences in different languages compete on how much closer than their background they are.
+
+        ``keep`` filters the sentences before the short-list (a comparison cell needs a figure of its kind)."""
         w = self.weights
         candidates = _per_language_overlap(sentence_candidates(plan, hits, passages))
+        if keep is not None:
+            candidates = [c for c in candidates if keep(c.evidence)]
         ranked = _shortlist(sorted(candidates, key=lambda c: c.lexical_score(w), reverse=True))
         if self.embed_query is None or self.embed_sentences is None or not ranked:
             return [replace(c.evidence, score=c.lexical_score(w)) for c in ranked]
@@ -1084,6 +1102,12 @@ class Answerer:
                 named = set(gazetteer.zones_in(ev.text))
                 if named and not named & set(plan.zones):
                     continue
+                # A country-wide text speaks of one zone after another: without a zone of its own, a sentence
+                # is about the zone its text last named ("Alabuga ... The zone covers 4,000 ha" is not Lipetsk).
+                if not named and doc.zone not in plan.zones:
+                    context = _nearest_zones(ev, gazetteer)
+                    if context and not context & set(plan.zones):
+                        continue
             named_topic = False  # the sentence names an asked concept (not only close in meaning)
             if asked:
                 found = {m.concept for m in glossary.find(f"{chunk.section}\n{ev.text}", chunk.lang)}
@@ -1289,18 +1313,7 @@ def labelled_facts(
     spans.sort(key=lambda sp: (rank[(sp[2], text[sp[0] : sp[1]].strip())], sp[0]))
     groups: dict[str, list[str]] = {}
     for start, end, kind in spans[:MAX_FACTS_PER_LINE]:
-
-        def distance(m: TermMatch, start: int = start, end: int = end) -> float:
-            before = m.end <= start
-            lo, hi = (m.end, start) if before else (end, m.start) if m.start >= end else (start, start)
-            gap = text[lo:hi]
-            breaks = CLAUSE_PENALTY * len(_CLAUSE_BREAK.findall(gap)) + COMMA_PENALTY * len(_COMMA.findall(gap))
-            generic = GENERIC_PENALTY if m.concept.key in GENERIC_CONCEPTS else 0
-            return (len(gap) if before else 2 * len(gap) + 10) + breaks + generic
-
-        near = min(matches, key=distance, default=None)
-        reach = distance(near) if near is not None else math.inf
-        concept = near.concept if near is not None and reach <= LABEL_REACH else None
+        concept, reach = _owner(text, matches, start, end)
         weak = concept is None or concept.key in GENERIC_CONCEPTS or reach > LABEL_REACH / 2
         if on_topic is not None and weak and (kind in answering or not asks):
             concept = on_topic
@@ -1310,6 +1323,24 @@ def labelled_facts(
         if value not in values:
             values.append(value)
     return list(groups.items())
+
+
+def _owner(text: str, matches: Sequence[TermMatch], start: int, end: int) -> tuple[Concept | None, float]:
+    """The concept a figure at ``text[start:end]`` belongs to (the nearest term, counting characters between
+    term and figure plus a penalty for every clause break and comma between them; a term after the figure
+    counts double, a generic concept is a last resort), None when none is within LABEL_REACH; and its distance."""
+
+    def distance(m: TermMatch) -> float:
+        before = m.end <= start
+        lo, hi = (m.end, start) if before else (end, m.start) if m.start >= end else (start, start)
+        gap = text[lo:hi]
+        breaks = CLAUSE_PENALTY * len(_CLAUSE_BREAK.findall(gap)) + COMMA_PENALTY * len(_COMMA.findall(gap))
+        generic = GENERIC_PENALTY if m.concept.key in GENERIC_CONCEPTS else 0
+        return (len(gap) if before else 2 * len(gap) + 10) + breaks + generic
+
+    near = min(matches, key=distance, default=None)
+    reach = distance(near) if near is not None else math.inf
+    return (near.concept if near is not None and reach <= LABEL_REACH else None), reach
 
 
 def _per_language_overlap(candidates: list[Candidate]) -> list[Candidate]:
@@ -1406,6 +1437,16 @@ def _without_repeats(evidence: Sequence[Evidence]) -> list[Evidence]:
         else:
             out.append(ev)
     return out
+
+
+def _nearest_zones(ev: Evidence, gazetteer: Any) -> set[str]:
+    """The zones named by the paragraph nearest before the sentence that names any (its own paragraph first),
+    else by its section heading; empty when none is named."""
+    for paragraph in reversed(re.split(r"\n\s*\n", ev.preceding(800))):
+        zones = set(gazetteer.zones_in(paragraph))
+        if zones:
+            return zones
+    return set(gazetteer.zones_in(ev.hit.chunk.section))
 
 
 def _overlaps(a: Evidence, b: Evidence) -> bool:

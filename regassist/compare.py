@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from regassist.answer import asked_figures, facts_of, localise_fact, spelled_duration, states_figure
+from regassist.answer import GENERIC_CONCEPTS, asked_figures, facts_of, localise_fact, spelled_duration, states_figure
 from regassist.documents import Citation, Lang
 from regassist.errors import RegassistError
 from regassist.messages import say
@@ -53,6 +53,7 @@ ASPECTS: dict[str, Aspect] = {
     )
 }
 DEFAULT_ASPECTS = ("profit_tax", "property_tax", "customs", "land", "min_investment")
+MAX_ASKED_CONCEPTS = 2  # a comparison question's own concepts that make its one row
 # A tax row may be answered by a rate or by the length of an exemption; a rent by a price or a % of value.
 _FIGURE_KINDS = {
     "percent": {"percent", "duration"},
@@ -60,6 +61,9 @@ _FIGURE_KINDS = {
     "amount": {"money"},  # an investment threshold is an amount of money, never a percentage
     "duration": {"duration", "date"},
     "count": {"number"},
+    "area": {"area"},
+    "length": {"length"},
+    "any": {"percent", "money", "duration", "date", "area", "length", "number"},
 }
 _VS = re.compile(r"\b(vs\.?|versus|compare[ds]?|comparison|or|против|сравн\w*|или|karşılaştır\w*|ile|veya|yoksa|"
                  r"قارن|مقارنة|مقابل|أم|أو)\b", re.IGNORECASE)  # fmt: skip
@@ -195,7 +199,12 @@ def parse_comparison_question(question: str) -> tuple[list[str], list[str]] | No
         pick = next((a for a in group if fits(a)), group[0])
         if pick not in chosen:
             chosen.append(pick)
-    return places, [a.key for a in chosen] or list(DEFAULT_ASPECTS)
+    if not chosen:  # no row of the standard table: the question's own concepts make the rows
+        own = [m.concept for m in default_glossary().find(question)]
+        keys = [c.key for c in own if c.key not in GENERIC_CONCEPTS and c.aspect != "general"]
+        keys = list(dict.fromkeys(keys))[:MAX_ASKED_CONCEPTS]
+        return places, ["+".join(keys)] if keys else list(DEFAULT_ASPECTS)
+    return places, [a.key for a in chosen]
 
 
 def compare_zones(
@@ -216,16 +225,21 @@ def compare_zones(
     if len(places) < 1:
         raise RegassistError("Name at least one zone to compare.")
     aspect_keys = list(aspects or DEFAULT_ASPECTS)
-    unknown = [a for a in aspect_keys if a not in ASPECTS]
+    glossary = default_glossary()
+    unknown = [a for a in aspect_keys if a not in ASPECTS and not all(k in glossary for k in a.split("+"))]
     if unknown:
-        raise RegassistError(f"Unknown aspect(s) {', '.join(unknown)}. Choose from: {', '.join(ASPECTS)}.")
-    gazetteer, glossary = default_gazetteer(), default_glossary()
+        raise RegassistError(
+            f"Unknown aspect(s) {', '.join(unknown)}. Choose from: {', '.join(ASPECTS)}, or a glossary concept "
+            "(regassist glossary)."
+        )
+    chosen = {key: aspect_of(key, question) for key in aspect_keys}
+    gazetteer = default_gazetteer()
     cells: list[Cell] = []
     n = 0
     for place in places:
         filters = _place_filters(place)
         for key in aspect_keys:
-            aspect = ASPECTS[key]
+            aspect = chosen[key]
             plan = _aspect_plan(assistant, aspect, lang, question)
             # The aspect's terms find its passages; the asker's own question, when there is one, finds passages
             # on what exactly was asked. The question also names the other places, which can pull the search
@@ -243,8 +257,30 @@ def compare_zones(
                 value = _value(best.text, best.hit.chunk.lang, lang)
             cells.append(Cell(place, key, value, citation))
     zone_labels = tuple(_place_label(gazetteer, p, lang) for p in places)
-    aspect_labels = tuple(glossary.label(ASPECTS[a].concepts[0], lang) for a in aspect_keys)
+    aspect_labels = tuple(
+        glossary.label(chosen[a].concepts[0], lang) if a in ASPECTS
+        else " / ".join(glossary.label(c, lang) for c in chosen[a].concepts)
+        for a in aspect_keys
+    )  # fmt: skip
     return Comparison(tuple(places), tuple(aspect_keys), lang, tuple(cells), zone_labels, aspect_labels)
+
+
+# The kind of figure a question asks for -> the aspect figure that answers it.
+_ASKED_FIGURE = {"money": "money", "duration": "duration", "count": "count", "area": "area", "distance": "length"}
+
+
+def aspect_of(key: str, question: str | None = None) -> Aspect:
+    """A comparison row: one of ASPECTS, or glossary concepts ("withholding_tax", "dividends+withholding_tax"),
+    answered by the kind of figure the question asks for (a tax by a rate, anything else by any figure)."""
+    if key in ASPECTS:
+        return ASPECTS[key]
+    from regassist.glossary import default_glossary
+
+    glossary = default_glossary()
+    concepts = [glossary.get(k) for k in key.split("+")]
+    asked = [_ASKED_FIGURE[k] for k in asked_figures(question or "") if k in _ASKED_FIGURE]
+    figure = asked[0] if asked else ("percent" if all(c.aspect == "tax" for c in concepts) else "any")
+    return Aspect(key, tuple(c.key for c in concepts), figure, ", ".join(str(c.label["en"]) for c in concepts))
 
 
 def _best_evidence(assistant: Assistant, plan: QueryPlan, hits: Sequence[Any], aspect: Aspect, place: str) -> Any:
@@ -257,21 +293,24 @@ def _best_evidence(assistant: Assistant, plan: QueryPlan, hits: Sequence[Any], a
     glossary, gazetteer = default_glossary(), default_gazetteer()
     wanted = {glossary.get(k) for k in aspect.concepts}
     wanted_aspects = {c.aspect for c in wanted} - {"tax", "customs", "general"}
+
     # A sentence that names other zones and not this one speaks of them ("KEZAD's fees are lower than DMCC's"
     # in a DMCC handbook is about KEZAD).
-    evidence = [
+    def states(ev: Any) -> bool:  # a figure of the aspect's kind
+        return bool(
+            {k for k, _ in facts_of(ev.text)} & _FIGURE_KINDS[aspect.figure]
+            or (aspect.figure in ("money", "amount") and states_figure(ev.text, "money", ev.preceding() + ev.text))
+            or (aspect.figure in ("percent", "duration") and spelled_duration(ev.text))  # "пять лет", not a date
+        )
+
+    # Only sentences with such a figure compete for the short-list of the ranking: a cell needs one.
+    with_figure = [
         ev
-        for ev in assistant.answerer._rank_sentences(plan, hits)
+        for ev in assistant.answerer._rank_sentences(plan, hits, keep=states)
         if not (named := set(gazetteer.zones_in(ev.text))) or place in named or len(place) == 2
     ]
     # stable sort: keeps the score order within each group
-    evidence.sort(key=lambda e: (e.hit.doc.doc_type == "forum", e.hit.doc.zone != place))
-    with_figure = [
-        ev for ev in evidence
-        if {k for k, _ in facts_of(ev.text)} & _FIGURE_KINDS[aspect.figure]
-        or (aspect.figure in ("money", "amount") and states_figure(ev.text, "money", ev.preceding() + ev.text))
-        or (aspect.figure in ("percent", "duration") and spelled_duration(ev.text))  # "пять лет", not a date
-    ]  # fmt: skip
+    with_figure.sort(key=lambda e: (e.hit.doc.doc_type == "forum", e.hit.doc.zone != place))
     topics = {id(ev): {m.concept for m in glossary.find(f"{ev.hit.chunk.section}\n{ev.text}", ev.hit.chunk.lang)}
               for ev in with_figure}  # fmt: skip
     for matches in (lambda t: bool(t & wanted), lambda t: bool({c.aspect for c in t} & wanted_aspects)):

@@ -158,6 +158,8 @@ def test_legal_abbreviations_do_not_end_sentences(text, first):
         ("area", "220 hektar", "ru", "220 га"),
         ("area", "2,2 milyon m²", "en", "2,2 million m²"),  # the scale is kept
         ("area", "460.6 كيلومتر مربع", "ru", "460.6 км²"),
+        ("money", "350 إلى 500 درهم", "tr", "350–500 AED"),  # a range in words: no Arabic word in the answer
+        ("money", "750 до 900 руб", "en", "750–900 RUB"),
     ],
 )
 def test_facts_are_localised(kind, surface, lang, expected):
@@ -183,6 +185,9 @@ def test_asked_figures_and_evidence_that_states_them():
     assert states_figure("Зона состоит из пяти площадок общей площадью около 230 га.", "area")
     assert not states_figure("Зона создана 21 декабря 2005 года на 49 лет.", "area")
     assert states_figure("The main site is about 450 km south of Moscow.", "distance")
+    assert asked_figure("Сколько там ещё свободных участков под строительство?") == "count"
+    assert asked_figure("كم تعرفة المياه للمصانع؟") == "money"
+    assert facts_of("من 350 إلى 500 درهم للمتر المربع") == [("money", "350 إلى 500 درهم")]
 
 
 def test_currency_codes_are_words_and_number_words_need_a_unit_of_time():
@@ -211,6 +216,7 @@ def test_a_price_per_unit_is_not_answered_by_a_price_per_another_unit():
     assert _same_units(q, "The lease runs for up to 50 years.")  # names no unit: other checks decide
     assert _same_units("Сколько стоит аренда земли за гектар?", "Ставка — 45 000 руб. за 1 га в год")
     assert not _same_units("كم سعر إيجار المتر المربع؟", "تبلغ نحو 0.05 دولار للكيلوواط ساعة")
+    assert not _same_units("Doğalgazın m³ fiyatı ne kadar?", "Elektrik 0,105 USD/kWh")  # per m³, not per kWh
 
 
 def test_a_small_number_that_counts_something_is_a_fact_but_a_list_marker_is_not():
@@ -257,6 +263,22 @@ def test_a_list_item_is_quoted_with_its_lead_in_and_a_lead_in_with_its_items():
     # The item quoted on its own and again within its list is quoted once, in the first one's place.
     again = _without_repeats([sentences["5% of its total revenue for the tax period."], plain, item])
     assert [e.text for e in again] == [item.text, plain.text]
+
+
+def test_a_country_wide_text_speaks_of_the_zone_it_last_named():
+    """In a memo on all Russian zones, 'The zone covers more than 4,000 hectares' after a paragraph on Alabuga
+    is about Alabuga: it is no answer to a question on Lipetsk."""
+    from regassist.answer import Evidence, _nearest_zones, split_sentences
+    from regassist.gazetteer import default_gazetteer
+
+    hit = _edition_hit("memo", "2025-01-01", (
+        "Lipetsk SEZ was created in 2005 and hosts foreign manufacturers.\n\n"
+        "Alabuga (industrial-production SEZ) lies in Tatarstan.\n\n"
+        "The zone covers more than 4,000 hectares and is among the largest."))  # fmt: skip
+    last = next(Evidence(hit, t, s, 1.0) for t, s in split_sentences(hit) if t.startswith("The zone covers"))
+    assert _nearest_zones(last, default_gazetteer()) == {"alabuga"}
+    first = next(Evidence(hit, t, s, 1.0) for t, s in split_sentences(hit) if t.startswith("Lipetsk"))
+    assert _nearest_zones(first, default_gazetteer()) == set()  # nothing before it (its own words decide)
 
 
 def test_answer_prose_reflows_pdf_line_breaks_but_keeps_rows_apart():

@@ -54,3 +54,26 @@ def test_comparison_questions_are_recognised():
         ["licence_term"],
     )
     assert parse_comparison_question("What is the profit tax or VAT in Alabuga?") is None
+
+
+def test_a_comparison_of_something_outside_the_standard_rows_gets_its_own_row():
+    """'Which loses less to withholding tax: a UAE free zone company or a Russian SEZ subsidiary?' asks about
+    dividends withholding tax, not for the standard five-row table."""
+    from regassist.compare import aspect_of
+
+    places, aspects = parse_comparison_question(  # type: ignore[misc]
+        "Which loses less to withholding tax on dividends: a UAE free zone company or a Russian SEZ subsidiary?"
+    )
+    assert places == ["AE", "RU"] and aspects == ["withholding_tax+dividends"]
+    row = aspect_of(aspects[0])
+    assert row.concepts == ("withholding_tax", "dividends") and row.figure == "percent"  # taxes: a rate
+    assert aspect_of("logistics", "Which warehouse is cheaper per m²: Ege or JAFZA?").figure == "money"
+    assert aspect_of("logistics").figure == "any"
+    assert aspect_of("profit_tax").query.startswith("corporate profit tax")  # the standard rows stay
+    _, standard = parse_comparison_question("Which is better for a factory: Alabuga or Duqm?")  # type: ignore[misc]
+    assert standard[0] == "profit_tax"  # nothing specific asked: the standard table
+
+
+def test_unknown_aspects_are_refused(assistant):
+    with pytest.raises(RegassistError, match="Unknown aspect"):
+        assistant.compare(["RU", "OM"], ["nonsense_aspect"], "en")

@@ -298,3 +298,14 @@ def test_malformed_file_raises_config_error(tmp_path: Path) -> None:
         Glossary.load(bad)
     with pytest.raises(ConfigError, match='"concepts" list'):
         Glossary.load(write(tmp_path, {"terms": []}))
+
+
+def test_power_gas_and_water_are_concepts_of_their_own():
+    """A question on the gas price is not answered by the water tariff: utilities split into their kinds."""
+    from regassist.glossary import default_glossary
+
+    g = default_glossary()
+    assert {m.concept.key for m in g.find("Kullanma suyu: 1,40 USD/m³", "tr")} == {"water"}
+    assert {m.concept.key for m in g.find("doğalgazın m³ fiyatı", "tr")} == {"natural_gas"}
+    assert {m.concept.key for m in g.find("Электроэнергия 6,10 руб./кВт·ч", "ru")} == {"electricity"}
+    assert "water" not in {m.concept.key for m in g.find("Başvurular sunulur.", "tr")}  # "su" is a word, not a prefix
