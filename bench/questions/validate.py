@@ -32,7 +32,7 @@ TARGET_SHARE = {"same_lang": 35, "cross_lingual": 30, "two_docs": 5, "edition": 
 TOP_KEYS = {"id", "lang", "kind", "question", "gold", "facts", "answerable"}
 OPTIONAL_KEYS = {"notes"}
 GOLD_KEYS = {"source", "page", "quote", "section"}
-ID_RE = re.compile(r"^(ru|en|ar|tr)-\d{3}$")
+ID_RE = re.compile(r"^(?:[a-z]+-)?(ru|en|ar|tr)-\d{3}$")  # "ru-001"; another set may prefix its ids: "fr-ru-001"
 QUOTE_MIN, QUOTE_MAX = 20, 250
 MIN_GOLD_PER_DOC = 3
 
@@ -92,10 +92,11 @@ def check_schema(c: Checker, where: str, q: object) -> bool:
         c.err(where, "notes must be a string")
     if not ok:
         return False
-    if not ID_RE.match(q["id"]):
-        c.err(where, f"id {q['id']!r} is not like 'ru-001'")
-    elif q["id"][:2] != q["lang"]:
-        c.err(where, f"id prefix {q['id'][:2]!r} differs from lang {q['lang']!r}")
+    id_match = ID_RE.match(q["id"])
+    if not id_match:
+        c.err(where, f"id {q['id']!r} is not like 'ru-001' (or 'fr-ru-001')")
+    elif id_match.group(1) != q["lang"]:
+        c.err(where, f"id language {id_match.group(1)!r} differs from lang {q['lang']!r}")
     if q["lang"] not in LANGS:
         c.err(where, f"lang {q['lang']!r} not in {LANGS}")
         ok = False
