@@ -64,7 +64,11 @@ _EXPERIENCE_Q = re.compile(
     re.IGNORECASE,
 )
 _CHANGE_Q = re.compile(
-    r"(изменил|изменени|что нового|отлича|chang|differ|what is new|değiş|fark|yenilik|تغير|تغيّر|الفرق|اختلاف|الجديد)",
+    r"(изменил|изменени|что нового|отлича|chang|differ|what is new|değiş|fark|yenilik|تغير|تغيّر|الفرق|اختلاف|الجديد)"
+    # "... in the latest guide, and what was it in the previous edition?" asks for both editions too
+    r"|(?:previous|earlier|old|prior|last)\s+(?:edition|version|handbook|guide)|предыдущ\w*\s+(?:редакци|издани)\w*|"
+    r"прошл\w*\s+(?:редакци|издани)\w*|önceki\s+(?:baskı|sürüm|rehber)\w*|eski\s+(?:baskı|sürüm)\w*|"
+    r"(?:الطبعة|طبعة|الإصدار|إصدار|النسخة)\s+(?:\S+\s+)?(?:السابقة|السابق|الأقدم)",
     re.I,
 )
 _YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
@@ -72,7 +76,8 @@ _YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
 # change between that edition and the one in force.
 _NOW_Q = re.compile(
     r"\b(?:now|today|currently|at present|compared?|comparison)\b|сейчас|теперь|сегодня|в настоящее время|"
-    r"по сравнению|стал[аои]?\b|şimdi|bugün|halen|günümüzde|karşılaştır|الآن|حاليا|حاليًا|حالياً|اليوم|أصبح|مقارنة",
+    r"по сравнению|стал[аои]?\b|актуальн\w*|текущ\w*|şimdi|bugün|halen|günümüzde|güncel\w*|karşılaştır|"
+    r"\b(?:current|latest)\b|الآن|حاليا|حاليًا|حالياً|اليوم|أصبح|مقارنة|أحدث|الحالي|الحالية",
     re.IGNORECASE,
 )
 # Questions about a date or a year: years, otherwise left out of restated facts, are then the answer.
@@ -598,6 +603,15 @@ _COUNTED = re.compile(
 )
 
 
+# Places are counted right after the number ("58 SEZs in more than 40 regions"): "the zone was created in 2005"
+# counts nothing.
+_COUNTED_AFTER = re.compile(
+    r"\s+(?:[^\W\d_]+\s+){0,2}?(?:zones?|SEZs?|regions?|sites?|зон\w*|ОЭЗ|регион\w*|площад(?:к|ок)\w*|"
+    r"bölge\w*|il(?:de|e)?\b|منطقة|مناطق|موقع|مواقع)\b",
+    re.IGNORECASE,
+)
+
+
 def states_figure(text: str, kind: str, context: str = "") -> bool:
     """Whether ``text`` states a figure of ``kind`` (digits, or a spelled-out number for durations).
     A bare number counts as a price or an amount when the text just before it names a currency (a tariff
@@ -608,7 +622,11 @@ def states_figure(text: str, kind: str, context: str = "") -> bool:
         return bool(found)
     if kind == "count":
         return any(
-            k == "number" and _COUNTED.search(text[max(0, text.find(v) - 25) : text.find(v) + len(v) + 30])
+            k == "number"
+            and (
+                _COUNTED.search(text[max(0, text.find(v) - 25) : text.find(v) + len(v) + 30])
+                or _COUNTED_AFTER.match(text[text.find(v) + len(v) :])
+            )
             for k, v in found
         )
     if kinds & _ANSWERED_BY[kind]:

@@ -186,6 +186,7 @@ def test_asked_figures_and_evidence_that_states_them():
     assert not states_figure("Зона создана 21 декабря 2005 года на 49 лет.", "area")
     assert states_figure("The main site is about 450 km south of Moscow.", "distance")
     assert asked_figure("Сколько там ещё свободных участков под строительство?") == "count"
+    assert states_figure("By 2025 there were about 58 SEZs in more than 40 regions.", "count")  # zones, regions
     assert asked_figure("كم تعرفة المياه للمصانع؟") == "money"
     assert facts_of("من 350 إلى 500 درهم للمتر المربع") == [("money", "350 إلى 500 درهم")]
 
@@ -374,6 +375,11 @@ def test_a_named_year_against_now_asks_for_the_change():
     assert asks_change("كم كان إيجار الأرض في طبعة 2023، وكم أصبح الآن؟")
     assert not asks_change("Какая сейчас ставка аренды земли в Алабуге?")
     assert not asks_change("What did the 2023 handbook say about rent?")
+    # "current" against a named year, or "the latest guide" against "the previous edition", ask for both editions
+    assert asks_change("Alabuga'da ortalama maaş güncel rehbere göre ne kadar, 2023 baskısında ne kadardı?")
+    assert asks_change("كم الإيجار حسب أحدث دليل، وكم كان في طبعة الدليل السابقة؟")
+    assert asks_change("What was the rent in the previous edition of the guide?")
+    assert not asks_change("What is the current rent in Alabuga?")
 
 
 def _edition_text(year: int, rent: str, extra: str) -> str:
