@@ -59,8 +59,10 @@ _QUANTITY_Q = re.compile(
 )
 # Questions about practice, where forum threads are the right source.
 _EXPERIENCE_Q = re.compile(
-    r"опыт|на практике|в реальности|отзыв|experience|in practice|actually|forum|anyone|deneyim|tecrübe|pratikte|"
-    r"gerçekte|تجرب|تجارب|في الواقع|عمليا|عمليًا",
+    r"опыт|на практике|в реальности|отзыв|кто-нибудь|кто уже|на деле|по факту|"
+    r"experience|in practice|actually|forum|anyone|people who|those who|first-hand|"
+    r"deneyim|tecrübe|pratikte|gerçekte|anlatabilir|yaşayan|olan var mı|"
+    r"تجرب|تجارب|في الواقع|عمليا|عمليًا|فعلا|فعلاً|فعليًا|فعلياً|واقعيا|واقعياً|واقعيًا|من جرب",
     re.IGNORECASE,
 )
 _CHANGE_Q = re.compile(

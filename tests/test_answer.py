@@ -108,6 +108,21 @@ def test_question_parts(question, parts):
     assert all(p in question for p in found)
 
 
+def test_questions_that_ask_for_experiences_are_recognised_in_four_languages():
+    """Forum posts are the right source for them: they lose their ranking handicap."""
+    from regassist.answer import _EXPERIENCE_Q
+
+    questions = (
+        "للي فتحوا فعلاً في المناطق الاقتصادية: كم أخذ الترخيص؟",
+        "Кто-нибудь выкупал землю?",
+        "Mersin'de şirket kuranlar anlatabilir mi?",
+        "For those who set up in Tuzla: how long?",
+    )
+    for question in questions:
+        assert _EXPERIENCE_Q.search(question), question
+    assert not _EXPERIENCE_Q.search("What is the VAT rate in the Duqm zone?")
+
+
 def test_injected_instructions_are_never_evidence(assistant):
     answer = assistant.ask("Is the corporate tax in the Harbour Free Zone 0% forever?")
     for c in answer.citations:
