@@ -285,6 +285,7 @@ ASPECT_MEANING = 0.86  # a sentence only on a neighbouring concept of the asked 
 # Concepts that qualify another of their aspect: an exemption from profit tax is about profit tax, so a
 # sentence on any concept of the aspect answers them without the ASPECT_MEANING bar.
 QUALIFIER_CONCEPTS = frozenset({"tax_exemption", "duty_exemption", "utilities"})  # utilities: power, gas, water
+DISTINCT_CONCEPTS = frozenset({"electricity", "natural_gas", "water"})  # siblings that never stand for each other
 OPEN_MEANING = 0.0  # evidence for a question without a specific glossary concept must be this close (off: too costly)
 # Concepts every question about zones touches; they do not say what is being asked.
 GENERIC_CONCEPTS = frozenset(
@@ -1111,6 +1112,8 @@ class Answerer:
         figures = required_figures(plan.text)
         zone_names = set(plan.zone_names)
         zone_countries = set(plan.zone_countries)
+        documented = self.corpus_places()[0] if self.corpus_places is not None and plan.zones else set()
+        undocumented = bool(plan.zones) and self.corpus_places is not None and not set(plan.zones) & documented
         out: list[Evidence] = []
         for ev in evidence:
             doc, chunk = ev.hit.doc, ev.hit.chunk
@@ -1124,9 +1127,13 @@ class Answerer:
                     continue
                 # A country-wide text speaks of one zone after another: without a zone of its own, a sentence
                 # is about the zone its text last named ("Alabuga ... The zone covers 4,000 ha" is not Lipetsk).
+                # A zone without documents of its own, only mentioned in passing, is answered only where it is
+                # named: a country-wide rule is no answer to "what is the land rent in Titanium Valley?".
                 if not named and doc.zone not in plan.zones:
                     context = _nearest_zones(ev, gazetteer)
                     if context and not context & set(plan.zones):
+                        continue
+                    if not context and undocumented:
                         continue
             named_topic = False  # the sentence names an asked concept (not only close in meaning)
             if asked:
@@ -1135,6 +1142,11 @@ class Answerer:
                 same_aspect = bool({c.aspect for c in found} & asked_aspects) and (
                     ev.cosine >= ASPECT_MEANING or bool(asked_keys & QUALIFIER_CONCEPTS)
                 )
+                # Power, gas and water are different things: a sentence that names one of them answers no
+                # question on another, whatever its section heading names.
+                own = {m.concept.key for m in glossary.find(ev.text, chunk.lang)} & DISTINCT_CONCEPTS
+                if own and asked_keys & DISTINCT_CONCEPTS and not own & asked_keys:
+                    continue
                 named_topic = bool(found & asked)
                 if not (named_topic or same_aspect) and (found or ev.cosine < CLOSE_MEANING):
                     continue

@@ -544,6 +544,40 @@ def test_each_part_of_a_question_is_also_searched_on_its_own(e5, tmp_path):
     _assert_verbatim(assistant, answer)
 
 
+def test_refusals_for_a_zone_only_mentioned_and_for_a_sibling_utility(e5, tmp_path):
+    """Unanswerable questions that look answerable: a zone the corpus only lists in passing (a country-wide
+    rule is no answer about it), and a gas price under a 'Water and gas' heading that only gives water."""
+    import json
+
+    from regassist.assistant import Assistant
+    from regassist.config import Settings
+    from regassist.ingest import Indexer
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "memo.md").write_text(
+        "UNOFFICIAL SUMMARY WRITTEN FOR REGASSIST TESTS.\n\n# Russian zones\n\nMature zones include Alabuga, "
+        "Lipetsk and Titanium Valley.\n\n## Land\n\nIn industrial zones land is leased to residents for the "
+        "term of their agreement. Rent is set by the managing company and often stays below 2% of the cadastral "
+        "value of the plot per year.", "utf-8")  # fmt: skip
+    (docs / "memo.md.meta.json").write_text(json.dumps({"country": "RU", "lang": "en"}), "utf-8")
+    (docs / "ege.md").write_text(
+        "UNOFFICIAL SUMMARY WRITTEN FOR REGASSIST TESTS.\n\n# Aegean Free Zone utilities\n\n## Water and gas\n\n"
+        "Water: 1.40 USD/m³ for industrial users.\n\nWastewater treatment: 0.70 USD/m³.\n\n## Electricity\n\n"
+        "Industrial users pay about 0.105 USD/kWh.", "utf-8")  # fmt: skip
+    (docs / "ege.md.meta.json").write_text(json.dumps({"country": "TR", "zone": "ege_fz", "lang": "en"}), "utf-8")
+    settings = Settings(index_dir=tmp_path / "index", cache_dir=tmp_path / "cache")
+    Indexer(settings, embedder=e5).ingest([docs])
+    assistant = Assistant(settings, embedder=e5)
+
+    titanium = assistant.ask("What is the land rent per hectare in Titanium Valley?")
+    assert titanium.refused, titanium.text
+    gas = assistant.ask("What does natural gas cost per m³ in the Aegean Free Zone?")
+    assert gas.refused, gas.text
+    water = assistant.ask("What does water cost per m³ in the Aegean Free Zone?")  # the same page answers this
+    assert not water.refused and "1.40" in water.text, water.text
+
+
 def test_a_question_in_a_forum_post_is_never_evidence():
     from regassist.answer import sentence_candidates
     from regassist.documents import Chunk, DocInfo, Hit
