@@ -294,6 +294,9 @@ GENERIC_CONCEPTS = frozenset(
 )  # fmt: skip
 
 
+PartSearch = Callable[[str], Sequence[Hit]]  # one part of a multi-part question -> its passages
+
+
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """A sentence of a retrieved passage, located in its document."""
@@ -840,7 +843,7 @@ class Answerer:
         plan: QueryPlan,
         hits: Sequence[Hit],
         lang: Lang,
-        search_part: Callable[[str], Sequence[Hit]] | None = None,
+        search_part: PartSearch | None = None,
     ) -> Answer:
         """The answer from ``hits`` (the question's passages); ``search_part`` finds passages for one part of a
         question that asks several things (the question's own search favours its strongest part)."""
@@ -892,7 +895,7 @@ class Answerer:
         hits: Sequence[Hit],
         chosen: list[Evidence],
         lang: Lang,
-        search_part: Callable[[str], Sequence[Hit]] | None = None,
+        search_part: PartSearch | None = None,
     ) -> list[Evidence]:
         """A question that asks several things ("how many residents, and until which year does the zone run?")
         gets, for every part the chosen sentences leave open, that part's best supported sentence. The sentences

@@ -294,8 +294,6 @@ def _best_evidence(assistant: Assistant, plan: QueryPlan, hits: Sequence[Any], a
     wanted = {glossary.get(k) for k in aspect.concepts}
     wanted_aspects = {c.aspect for c in wanted} - {"tax", "customs", "general"}
 
-    # A sentence that names other zones and not this one speaks of them ("KEZAD's fees are lower than DMCC's"
-    # in a DMCC handbook is about KEZAD).
     def states(ev: Any) -> bool:  # a figure of the aspect's kind
         return bool(
             {k for k, _ in facts_of(ev.text)} & _FIGURE_KINDS[aspect.figure]
@@ -303,7 +301,9 @@ def _best_evidence(assistant: Assistant, plan: QueryPlan, hits: Sequence[Any], a
             or (aspect.figure in ("percent", "duration") and spelled_duration(ev.text))  # "пять лет", not a date
         )
 
-    # Only sentences with such a figure compete for the short-list of the ranking: a cell needs one.
+    # Only sentences with such a figure compete for the short-list of the ranking: a cell needs one. A sentence
+    # that names other zones and not this one speaks of them ("KEZAD's fees are lower than DMCC's" in a DMCC
+    # handbook is about KEZAD).
     with_figure = [
         ev
         for ev in assistant.answerer._rank_sentences(plan, hits, keep=states)

@@ -16,11 +16,11 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from regassist.answer import INJECTION, Answerer, Evidence
+from regassist.answer import INJECTION, Answerer, Evidence, PartSearch
 from regassist.config import Settings
 from regassist.documents import Answer, Citation, Hit, Lang
 from regassist.errors import ConfigError, MissingExtra
@@ -90,7 +90,7 @@ class GenerativeAnswerer:
         plan: QueryPlan,
         hits: Sequence[Hit],
         lang: Lang,
-        search_part: Callable[[str], Sequence[Hit]] | None = None,
+        search_part: PartSearch | None = None,
     ) -> Answer:
         fallback = self.extractive.answer(question, plan, hits, lang, search_part)
         if fallback.refused:
