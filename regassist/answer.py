@@ -1263,16 +1263,21 @@ class Answerer:
             body = ", ".join(c.label[lang] for c in _sentence_concepts(ev.text, ev.hit.chunk.lang)[:2])
             body = body or say("facts", lang)
         note = say("source_lang", lang, language=lang_name(ev.hit.chunk.lang, lang))
-        return f"{self._place_label(ev.hit, lang)}{body.rstrip('.')}. {note}"  # "2–4 нед." ends a sentence once
+        return f"{self._place_label(ev, lang)}{body.rstrip('.')}. {note}"  # "2–4 нед." ends a sentence once
 
     @staticmethod
-    def _place_label(hit: Hit, lang: Lang) -> str:
-        if not hit.doc.zone:
-            return ""
+    def _place_label(ev: Evidence, lang: Lang) -> str:
+        """The zone the sentence is about, named in the asker's language: the one zone the sentence (else the
+        paragraph before it) names, else its document's zone. A handbook on two zones speaks of each in turn."""
         from regassist.gazetteer import default_gazetteer
 
+        gazetteer = default_gazetteer()
+        named = set(gazetteer.zones_in(ev.text)) or _nearest_zones(ev, gazetteer)
+        zone = next(iter(named)) if len(named) == 1 else ev.hit.doc.zone
+        if not zone:
+            return ""
         try:
-            return default_gazetteer().get(hit.doc.zone).name(lang) + " — "
+            return gazetteer.get(zone).name(lang) + " — "
         except KeyError:
             return ""
 

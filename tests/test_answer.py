@@ -297,6 +297,23 @@ def test_a_country_wide_text_speaks_of_the_zone_it_last_named():
     assert _nearest_zones(first, default_gazetteer()) == set()  # nothing before it (its own words decide)
 
 
+def test_a_restated_fact_is_labelled_with_the_zone_its_sentence_speaks_of():
+    """A handbook on DMCC and KEZAD (its document zone: DMCC) speaks of KEZAD in its KEZAD section."""
+    from dataclasses import replace
+
+    from regassist.answer import Answerer, Evidence, split_sentences
+
+    hit = _edition_hit("h", "2025-01-01", (
+        "DMCC companies pay 0% on qualifying income.\n\nKEZAD is the Abu Dhabi zone group.\n\n"
+        "An onshore company there pays the standard 9% above AED 375,000."))  # fmt: skip
+    hit = replace(hit, doc=replace(hit.doc, zone="dmcc"))
+    ev = {t: Evidence(hit, t, s, 1.0) for t, s in split_sentences(hit)}
+    assert Answerer._place_label(ev["An onshore company there pays the standard 9% above AED 375,000."], "en") == (
+        "KEZAD — "
+    )
+    assert Answerer._place_label(ev["DMCC companies pay 0% on qualifying income."], "en") == "DMCC — "
+
+
 def test_answer_prose_reflows_pdf_line_breaks_but_keeps_rows_apart():
     from regassist.answer import reflow
 
