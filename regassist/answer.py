@@ -732,6 +732,26 @@ def localise_fact(kind: str, surface: str, lang: Lang) -> str:
     return text
 
 
+def bare_amounts(text: str, context: str, limit: int = 3) -> list[str]:
+    """Amounts of a table row whose currency only its header names ("من 0.5 إلى 1 | heavy industry" under
+    "rial / m² / year"): the row's numbers and ranges that are no other kind of figure, with the header's currency
+    code ("0.5–1 OMR"); [] when the header names no currency."""
+    from regassist.textnorm import ascii_digits
+
+    folded = fold(context)
+    code = next((iso for iso, pattern in _CURRENCIES if pattern.search(folded)), "")
+    if not code:
+        return []
+    text = ascii_digits(text)
+    taken = [(s, e) for s, e, kind in fact_spans(text) if kind != "number"]
+    out = []
+    for m in re.finditer(_RANGE, text):
+        if any(s < m.end() and m.start() < e for s, e in taken) or re.fullmatch(r"(?:19|20)\d\d", m.group()):
+            continue
+        out.append(f"{re.sub(_RANGE_WORD, '–', m.group().strip())} {code}")
+    return out[:limit]
+
+
 @dataclass(frozen=True, slots=True)
 class ScoreWeights:
     """How evidence sentences are scored; fitted on the development questions (bench/tune_evidence.py)."""

@@ -15,7 +15,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from regassist.answer import GENERIC_CONCEPTS, asked_figures, facts_of, localise_fact, spelled_duration, states_figure
+from regassist.answer import (
+    GENERIC_CONCEPTS,
+    asked_figures,
+    bare_amounts,
+    facts_of,
+    localise_fact,
+    spelled_duration,
+    states_figure,
+)
 from regassist.documents import Citation, Lang
 from regassist.errors import RegassistError
 from regassist.messages import say
@@ -255,6 +263,11 @@ def compare_zones(
                 n += 1
                 citation = assistant.answerer._cite(n, best)
                 value = _value(best.text, best.hit.chunk.lang, lang)
+                if aspect.figure in ("money", "amount") and not any(k == "money" for k, _ in facts_of(best.text)):
+                    # a table cell: its amounts are bare numbers, the currency is in the header above it
+                    amounts = bare_amounts(best.text, best.preceding() + best.text)
+                    if amounts and not (best.hit.chunk.lang == lang and len(best.text) <= 160):
+                        value = ", ".join(amounts)
             cells.append(Cell(place, key, value, citation))
     zone_labels = tuple(_place_label(gazetteer, p, lang) for p in places)
     aspect_labels = tuple(

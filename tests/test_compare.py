@@ -77,3 +77,15 @@ def test_a_comparison_of_something_outside_the_standard_rows_gets_its_own_row():
 def test_unknown_aspects_are_refused(assistant):
     with pytest.raises(RegassistError, match="Unknown aspect"):
         assistant.compare(["RU", "OM"], ["nonsense_aspect"], "en")
+
+
+def test_a_table_cell_takes_its_currency_from_the_header():
+    """'من 0.5 إلى 1 | heavy industry' under 'rial / m² / year' is 0.5–1 OMR, and the '5' of 'every 5 years' in
+    the same row block is no amount."""
+    from regassist.answer import bare_amounts
+
+    header = "مقابل الانتفاع التقديري (ريال عُماني / م ² / سنة) نوع الاستخدام"
+    rows = "من 0.5 إلى 1 صناعي ثقيل\nمن 1 إلى 1.5 صناعي خفيف\nتُراجع الهيئة المقابل كل 5 سنوات"
+    assert bare_amounts(rows, header) == ["0.5–1 OMR", "1–1.5 OMR"]
+    assert bare_amounts("İş merkezinde ofis | 11,00 | 40 m²", "Aylık kira (USD/m²)") == ["11,00 USD"]
+    assert bare_amounts("Ofis | 11,00", "Aylık kira") == []  # no currency named: no amount
