@@ -155,6 +155,12 @@ def local_date(surface: str, lang: Lang) -> str | None:
 
 
 _NUMBER = r"\d+(?:[.,\s]\d{3})*(?:[.,]\d+)?"
+# Units of area that facts (_FACTS) and unit words (_UNIT_WORDS) both name.
+_SQKM = (
+    r"km²|км²|km2|кв\.\s?км|square kilomet\w*|sq\.?\s?km|квадратн\w+ километр\w*|kilometrekare|"
+    r"كيلومتر(?:ًا|ا|اً)? مربع|كم²"
+)
+_DONUM = r"dönüm|дунам\w*|دونم\w*"
 _RANGE_WORD = r"\s+(?:إلى|الى|до|to)\s+"  # "من 350 إلى 500 درهم", "от 750 до 900 руб.", "5 to 8 USD"
 _RANGE = rf"{_NUMBER}(?:\s?[–-]\s?{_NUMBER}|{_RANGE_WORD}{_NUMBER})?"  # "5–8", "4-6", or one number
 _FACTS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -178,9 +184,8 @@ _FACTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     )),
     ("area", re.compile(
         rf"{_RANGE}\s?(?:(?:million|млн\.?|milyon|مليون)\s?)?"
-        r"(?:га\b|гектар\w*|ha\b|hectares?|hektar\w*|هكتار\w*|m²|м²|m2|кв\.\s?м|metrekare|متر مربع|"
-        r"km²|км²|km2|кв\.\s?км|square kilomet\w*|sq\.?\s?km|квадратн\w+ километр\w*|kilometrekare|"
-        r"كيلومتر(?:ًا|ا|اً)? مربع|كم²|dönüm|дунам\w*|دونم\w*)", re.I
+        rf"(?:га\b|гектар\w*|ha\b|hectares?|hektar\w*|هكتار\w*|m²|м²|m2|кв\.\s?м|metrekare|متر مربع|{_SQKM}|{_DONUM})",
+        re.I,
     )),
     ("length", re.compile(
         rf"{_RANGE}\s?(?:km\b|kilomet\w*|километр\w*|كيلومتر\w*|كم\b|metres?\b|meters?\b|metre\b|метр\w*|"
@@ -247,7 +252,7 @@ _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     )),
 )  # fmt: skip
 # Kinds of figure that answer each kind of question (a rent may be stated as a % of cadastral value).
-_ANSWERED_BY = {
+ANSWERED_BY = {
     "count": {"number"},
     "duration": {"duration", "date"},
     "money": {"money", "percent"},  # a rent may be stated as a % of cadastral value
@@ -261,16 +266,9 @@ _UNIT_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(недел\w*|weeks?|hafta\w*|أسابيع|أسبوع\w*)$", re.I), "week"),
     (re.compile(r"(дн\w*|days?|gün\w*|يوم\w*|أيام)$", re.I), "day"),
     (re.compile(r"(га|гектар\w*|ha|hectares?|hektar\w*|هكتار\w*)$", re.I), "hectare"),
-    (
-        re.compile(
-            r"(km²|км²|km2|кв\.\s?км|square kilomet\w*|sq\.?\s?km|квадратн\w+ километр\w*|kilometrekare|"
-            r"كيلومتر(?:ًا|ا|اً)? مربع|كم²)$",
-            re.I,
-        ),
-        "sqkm",
-    ),
+    (re.compile(rf"({_SQKM})$", re.I), "sqkm"),
     (re.compile(r"(?<![kк])(m²|м²|m2|кв\.\s?м|metrekare|متر مربع)$", re.I), "sqm"),
-    (re.compile(r"(dönüm|дунам\w*|دونم\w*)$", re.I), "donum"),
+    (re.compile(rf"({_DONUM})$", re.I), "donum"),
     (re.compile(r"^(km|kilomet\w*|километр\w*|كيلومتر\w*|كم)$", re.I), "km"),
     (re.compile(r"^(metres?|meters?|metre|метр\w*|м|m|متر\w*)$", re.I), "metre"),
 )
@@ -311,6 +309,11 @@ class Evidence:
         """The passage's text just before the sentence (a table's header names the currency of its cells)."""
         chunk = self.hit.chunk
         return chunk.text[: self.start - chunk.start][-chars:]
+
+    def states(self, kind: str, reach: int = 300) -> bool:
+        """``states_figure`` with the ``reach`` characters before the sentence as context (a bare table cell is
+        a price under a header that names the currency)."""
+        return states_figure(self.text, kind, self.preceding(reach) + self.text)
 
 
 def sentence_spans(text: str, headings: Sequence[str] = ()) -> list[tuple[int, int]]:
@@ -635,7 +638,7 @@ def states_figure(text: str, kind: str, context: str = "") -> bool:
             )
             for k, v in found
         )
-    if kinds & _ANSWERED_BY[kind]:
+    if kinds & ANSWERED_BY[kind]:
         return True
     if kind in ("money", "amount") and "number" in kinds and _CURRENCY.search(context):
         return True
@@ -676,7 +679,7 @@ def key_facts(text: str, asks: Sequence[str] = ()) -> list[tuple[str, str]]:
         (k, v) for k, v in found if k == "number" and states_figure(v + text[text.find(v) + len(v) :][:30], "count")
     ]
     out = list(dict.fromkeys([*with_unit, *extra]))
-    wanted = set().union(*(_ANSWERED_BY.get(a, set()) for a in asks)) if asks else set()
+    wanted = set().union(*(ANSWERED_BY.get(a, set()) for a in asks)) if asks else set()
     # a date is the answer to "when / until when / how long"; otherwise it comes after the other figures
     return sorted(out, key=lambda f: (f[0] not in wanted, f[0] == "date", text.find(f[1])))
 
@@ -877,7 +880,7 @@ class Answerer:
         figures = required_figures(question)
 
         def viable(ev: Evidence) -> bool:  # a sentence without the required figure never answers: no place for it
-            return not figures or any(states_figure(ev.text, k, ev.preceding() + ev.text) for k in figures)
+            return not figures or any(ev.states(k) for k in figures)
 
         evidence = self._relevant(plan, self._rank_sentences(plan, hits, keep=viable))
         confidence = evidence[0].score if evidence else 0.0
@@ -1035,11 +1038,13 @@ class Answerer:
             old_hits = [h for h in group if h.doc.edition == editions[0]]
             new_hits = [h for h in group if h.doc.edition == editions[-1]]
             # Sentences about what was asked (its concept, its kind of figure), where each edition has some.
-            old, new = (self._on_point(plan, self._rank_sentences(plan, found)) for found in (old_hits, new_hits))
+            kinds = asked_figures(plan.text)
+            old, new = (
+                self._on_point(plan, self._rank_sentences(plan, found), kinds) for found in (old_hits, new_hits)
+            )
             if not old or not new:
                 continue
             years = sorted({e[:4] for e in editions})
-            kinds = asked_figures(plan.text)
             pairs = changed_pairs(old, new, old_hits, new_hits, years, kinds) or [(old[0], new[0])]
             asks, topic = asked_kinds(plan.text), asked_concepts(plan)
             lines: list[str] = []
@@ -1062,11 +1067,10 @@ class Answerer:
             return "\n".join(lines) + f"\n\n{note}", citations
         return None
 
-    def _on_point(self, plan: QueryPlan, ranked: Sequence[Evidence]) -> list[Evidence]:
-        """Fact-bearing sentences of ``ranked``: the relevant ones (if any), those that state the kind of figure
-        asked for ("rent" asks for a price, not for an area) first."""
+    def _on_point(self, plan: QueryPlan, ranked: Sequence[Evidence], kinds: Sequence[str]) -> list[Evidence]:
+        """Fact-bearing sentences of ``ranked``: the relevant ones (if any), those that state the asked ``kinds``
+        of figure ("rent" asks for a price, not for an area) first."""
         relevant = [e for e in (self._relevant(plan, ranked) or ranked) if facts_of(e.text)]
-        kinds = asked_figures(plan.text)
         stating = [e for e in relevant if any(states_figure(e.text, k) for k in kinds)]
         return stating + [e for e in relevant if e not in stating]
 
@@ -1167,27 +1171,22 @@ class Answerer:
                 )
                 # Power, gas and water are different things: a sentence that names one of them answers no
                 # question on another, whatever its section heading names.
-                own = {m.concept.key for m in glossary.find(ev.text, chunk.lang)} & DISTINCT_CONCEPTS
-                if own and asked_keys & DISTINCT_CONCEPTS and not own & asked_keys:
-                    continue
+                if asked_keys & DISTINCT_CONCEPTS:
+                    own = {m.concept.key for m in glossary.find(ev.text, chunk.lang)} & DISTINCT_CONCEPTS
+                    if own and not own & asked_keys:
+                        continue
                 named_topic = bool(found & asked)
                 if not (named_topic or same_aspect) and (found or ev.cosine < CLOSE_MEANING):
                     continue
             elif ev.cosine < OPEN_MEANING:
                 continue
             if figures:
-                before = ev.preceding()
-                stated = [kind for kind in figures if states_figure(ev.text, kind, before + ev.text)]
+                stated = [kind for kind in figures if ev.states(kind)]
                 if not stated:
                     continue
                 # A percentage answers a price question only where the sentence names the priced thing ("rent:
                 # 2% of the cadastral value"); "12% of world trade" does not give a wage.
-                if (
-                    stated == ["money"]
-                    and asked
-                    and not named_topic
-                    and not states_figure(ev.text, "amount", before[-80:] + ev.text)
-                ):
+                if stated == ["money"] and asked and not named_topic and not ev.states("amount", reach=80):
                     continue
             if not _same_units(plan.text, ev.text):
                 continue
@@ -1366,7 +1365,7 @@ def labelled_facts(
 
     matches = default_glossary().find(text, source_lang)
     on_topic = next((m.concept for m in matches if m.concept.key in topic), None)
-    answering = set().union(*(_ANSWERED_BY.get(a, set()) for a in asks)) if asks else set()
+    answering = set().union(*(ANSWERED_BY.get(a, set()) for a in asks)) if asks else set()
     wanted = key_facts(text, asks)
     rank = {f: i for i, f in enumerate(wanted)}
     spans = [(s, e, k) for s, e, k in fact_spans(text, "law" in asks) if (k, text[s:e].strip()) in rank]
@@ -1566,8 +1565,9 @@ def _figures(text: str) -> list[str]:
     return re.findall(_NUMBER, ascii_digits(text))
 
 
-def _counterpart(ev: Evidence, others: Sequence[Evidence]) -> tuple[Evidence, float] | None:
-    """The sentence of the other edition that words the same provision, and how alike their words are."""
+def _counterpart(ev: Evidence, others: Sequence[tuple[Evidence, list[str]]]) -> tuple[Evidence, float] | None:
+    """The sentence of the other edition (``others``: sentences with their skeletons) that words the same
+    provision, and how alike their words are."""
     from difflib import SequenceMatcher
 
     words = _skeleton(ev.text)
@@ -1576,8 +1576,8 @@ def _counterpart(ev: Evidence, others: Sequence[Evidence]) -> tuple[Evidence, fl
     matcher = SequenceMatcher(autojunk=False)
     matcher.set_seq2(words)
     best: tuple[Evidence, float] | None = None
-    for other in others:
-        matcher.set_seq1(_skeleton(other.text))
+    for other, skeleton in others:
+        matcher.set_seq1(skeleton)
         if matcher.real_quick_ratio() < ALIGNED or matcher.quick_ratio() < ALIGNED:
             continue
         ratio = matcher.ratio()
@@ -1610,8 +1610,9 @@ def changed_pairs(
 
     Written here because a text diff (difflib over whole documents) reports every changed line, while the
     asker wants the changed provisions on one matter: the ranking picks the matter, the alignment the pair."""
-    every_old = [Evidence(h, s, start, 0.0) for h in old_hits for s, start in split_sentences(h)]
-    every_new = [Evidence(h, s, start, 0.0) for h in new_hits for s, start in split_sentences(h)]
+    # every sentence of each edition's passages, with its skeleton (computed once, compared many times)
+    every_old = [(Evidence(h, s, start, 0.0), _skeleton(s)) for h in old_hits for s, start in split_sentences(h)]
+    every_new = [(Evidence(h, s, start, 0.0), _skeleton(s)) for h in new_hits for s, start in split_sentences(h)]
     found: dict[tuple[str, int, str, int], tuple[float, Evidence, Evidence]] = {}
     for ranked, others, is_old in ((old, every_new, True), (new, every_old, False)):
         for ev in ranked[:EDITION_CANDIDATES]:

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from regassist.answer import (
+    ANSWERED_BY,
     GENERIC_CONCEPTS,
     asked_figures,
     bare_amounts,
     facts_of,
     localise_fact,
     spelled_duration,
-    states_figure,
 )
 from regassist.documents import Citation, Lang
 from regassist.errors import RegassistError
@@ -62,15 +62,12 @@ ASPECTS: dict[str, Aspect] = {
 }
 DEFAULT_ASPECTS = ("profit_tax", "property_tax", "customs", "land", "min_investment")
 MAX_ASKED_CONCEPTS = 2  # a comparison question's own concepts that make its one row
-# A tax row may be answered by a rate or by the length of an exemption; a rent by a price or a % of value.
+# The kinds of fact that answer a row: those that answer the same kind of question (a rent: a price or a % of
+# value; an investment threshold: an amount of money, never a percentage), and for a tax row a rate or the
+# length of an exemption.
 _FIGURE_KINDS = {
+    **ANSWERED_BY,
     "percent": {"percent", "duration"},
-    "money": {"money", "percent"},
-    "amount": {"money"},  # an investment threshold is an amount of money, never a percentage
-    "duration": {"duration", "date"},
-    "count": {"number"},
-    "area": {"area"},
-    "length": {"length"},
     "any": {"percent", "money", "duration", "date", "area", "length", "number"},
 }
 _VS = re.compile(r"\b(vs\.?|versus|compare[ds]?|comparison|or|против|сравн\w*|или|karşılaştır\w*|ile|veya|yoksa|"
@@ -278,10 +275,6 @@ def compare_zones(
     return Comparison(tuple(places), tuple(aspect_keys), lang, tuple(cells), zone_labels, aspect_labels)
 
 
-# The kind of figure a question asks for -> the aspect figure that answers it.
-_ASKED_FIGURE = {"money": "money", "duration": "duration", "count": "count", "area": "area", "distance": "length"}
-
-
 def aspect_of(key: str, question: str | None = None) -> Aspect:
     """A comparison row: one of ASPECTS, or glossary concepts ("withholding_tax", "dividends+withholding_tax"),
     answered by the kind of figure the question asks for (a tax by a rate, anything else by any figure)."""
@@ -291,7 +284,7 @@ def aspect_of(key: str, question: str | None = None) -> Aspect:
 
     glossary = default_glossary()
     concepts = [glossary.get(k) for k in key.split("+")]
-    asked = [_ASKED_FIGURE[k] for k in asked_figures(question or "") if k in _ASKED_FIGURE]
+    asked = [k for k in asked_figures(question or "") if k in _FIGURE_KINDS]
     figure = asked[0] if asked else ("percent" if all(c.aspect == "tax" for c in concepts) else "any")
     return Aspect(key, tuple(c.key for c in concepts), figure, ", ".join(str(c.label["en"]) for c in concepts))
 
@@ -310,7 +303,7 @@ def _best_evidence(assistant: Assistant, plan: QueryPlan, hits: Sequence[Any], a
     def states(ev: Any) -> bool:  # a figure of the aspect's kind
         return bool(
             {k for k, _ in facts_of(ev.text)} & _FIGURE_KINDS[aspect.figure]
-            or (aspect.figure in ("money", "amount") and states_figure(ev.text, "money", ev.preceding() + ev.text))
+            or (aspect.figure in ("money", "amount") and ev.states("money"))
             or (aspect.figure in ("percent", "duration") and spelled_duration(ev.text))  # "пять лет", not a date
         )
 
